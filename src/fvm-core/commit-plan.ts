@@ -1,0 +1,118 @@
+/**
+ * The commit plan: typed operations built from the diff before anything on the host changes.
+ * The same plan serves --dry-run, the progress bar, the crash journal and uncommit.
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { FvmError } from '../shared/errors.js';
+import type { Change } from '../shared/types.js';
+import { isWithin, upperPathOf } from '../redirect/host-path.js';
+import type { DiffResult } from './diff.js';
+import { fingerprintOf, type Fingerprint } from './baseline.js';
+
+export type CommitOp =
+  /**
+   * Move the host entry aside into the commit's pre-images; the upper whiteout goes too.
+   * Under an opaque directory there is no whiteout (nothing below shows through), and uncommit
+   * must not create one: overlayfs lists an opaque dir straight from the upper tree.
+   */
+  | { readonly kind: 'delete'; readonly path: string; readonly type: Change['type']; readonly underOpaque: boolean }
+  /** Create a directory the host lacks (pre-imaging a non-directory that stood there). */
+  | { readonly kind: 'mkdir'; readonly path: string; readonly mode: number; readonly uid: number; readonly gid: number; readonly replaces: boolean }
+  /** Put the VM's file or symlink in place (pre-imaging the host's). */
+  | {
+      readonly kind: 'place';
+      readonly path: string;
+      readonly type: Change['type'];
+      readonly replaces: boolean;
+      /** Under a directory the VM recreated (opaque): copy, so the VM's view keeps it. */
+      readonly keepUpper: boolean;
+    }
+  /** A directory's mode or owner changed. */
+  | { readonly kind: 'chmod'; readonly path: string; readonly mode: number; readonly uid: number; readonly gid: number; readonly oldMode: number; readonly oldUid: number; readonly oldGid: number };
+
+export interface CommitPlan {
+  readonly ops: readonly CommitOp[];
+  readonly changes: readonly Change[];
+}
+
+/** Changes selected by --path: a path selects itself and everything below it. */
+export function selectChanges(changes: readonly Change[], paths: readonly string[] | undefined): Change[] {
+  if (!paths || paths.length === 0) return [...changes];
+  const picked = new Set<Change>();
+  for (const sel of paths) {
+    const hits = changes.filter((c) => isWithin(c.path, sel));
+    if (hits.length === 0) {
+      throw new FvmError('PATH_NOT_CHANGED', `${sel} is not among the VM's changes`, 'See what the VM changed with `fvm diff NAME`; --path takes one of those paths or a directory above them.');
+    }
+    for (const h of hits) picked.add(h);
+  }
+  // A new file needs its new parent directories: add those (only the directories themselves).
+  const byPath = new Map(changes.map((c) => [c.path, c]));
+  for (const c of [...picked]) {
+    for (let d = path.dirname(c.path); d !== '/'; d = path.dirname(d)) {
+      const pc = byPath.get(d);
+      if (pc && pc.type === 'dir' && pc.kind !== 'deleted') picked.add(pc);
+    }
+  }
+  return changes.filter((c) => picked.has(c));
+}
+
+/** Paths whose host state moved since the VM's baseline was taken. */
+export function findConflicts(changes: readonly Change[], baseline: Readonly<Record<string, Fingerprint>>): string[] {
+  const out: string[] = [];
+  for (const c of changes) {
+    const fp = baseline[c.path];
+    if (fp === undefined) continue;
+    if (c.type === 'dir' && c.kind !== 'deleted' && fp.startsWith('dir:')) continue; // contents are judged per entry
+    if (fingerprintOf(c.path) !== fp) out.push(c.path);
+  }
+  return out;
+}
+
+export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: readonly Change[]): CommitPlan {
+  const deletes: CommitOp[] = [];
+  const mkdirs: CommitOp[] = [];
+  const places: CommitOp[] = [];
+  const chmods: CommitOp[] = [];
+  const underOpaque = (p: string) => [...diff.opaqueDirs].some((d) => p !== d && isWithin(p, d));
+  for (const c of selected) {
+    const up = upperPathOf(fsDir, c.path);
+    if (c.kind === 'deleted') {
+      deletes.push({ kind: 'delete', path: c.path, type: c.type, underOpaque: underOpaque(c.path) });
+      continue;
+    }
+    let hst: fs.Stats | null = null;
+    try {
+      hst = fs.lstatSync(c.path);
+    } catch {
+      hst = null;
+    }
+    const ust = fs.lstatSync(up);
+    if (c.type === 'dir') {
+      if (!hst || !hst.isDirectory()) {
+        mkdirs.push({ kind: 'mkdir', path: c.path, mode: ust.mode & 0o7777, uid: ust.uid, gid: ust.gid, replaces: !!hst });
+      } else {
+        chmods.push({
+          kind: 'chmod',
+          path: c.path,
+          mode: ust.mode & 0o7777,
+          uid: ust.uid,
+          gid: ust.gid,
+          oldMode: hst.mode & 0o7777,
+          oldUid: hst.uid,
+          oldGid: hst.gid,
+        });
+      }
+      continue;
+    }
+    places.push({ kind: 'place', path: c.path, type: c.type, replaces: !!hst, keepUpper: underOpaque(c.path) });
+  }
+  const depth = (o: CommitOp) => o.path.split('/').length;
+  // Deletions first, so a name freed by the VM can be reused by a later op; parents before
+  // children for creation; modes last and deepest first, so a 0555 dir does not block its child.
+  deletes.sort((a, b) => depth(a) - depth(b));
+  mkdirs.sort((a, b) => depth(a) - depth(b));
+  chmods.sort((a, b) => depth(b) - depth(a));
+  return { ops: [...deletes, ...mkdirs, ...places, ...chmods], changes: selected };
+}

@@ -1,0 +1,412 @@
+/**
+ * The engine facade: every operation of the contract, one function each, shared by the CLI,
+ * the Electron IPC gateway and the browser bridge.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import type { StdioOptions } from 'node:child_process';
+import { FvmError } from '../shared/errors.js';
+import { schemas, type CommitResult, type EventChannel, type OperationInput, type OperationName, type OperationResult, type RunStarted } from '../shared/contract.js';
+import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
+import { assertVmName } from '../shared/names.js';
+import { PRESETS } from '../redirect/rules.js';
+import { defaultHome, Repository, type VmManifest, REPO_FORMAT } from './repository.js';
+import { EventBus, type EventListener } from './events.js';
+import { acquireLock } from './lock.js';
+import { clearStaleRuntime, readState } from './vm-state.js';
+import { launchVm } from './launcher.js';
+import { joinVm } from './join.js';
+import { sanitizedEnv } from './sanitize.js';
+import { listVmProcesses } from './processes.js';
+import { killVm, resumeVm, suspendVm } from './suspend.js';
+import { diskUsageSync } from './disk-usage.js';
+import { computeExtraRoots } from './extra-roots.js';
+import { removeCgroup } from './cgroup.js';
+import type { Runtime } from './runtime.js';
+import { diffVm } from './diff.js';
+import { updateBaseline } from './baseline.js';
+import { commitVm, recoverCommit } from './commit.js';
+import { uncommitVm, commitCount } from './uncommit.js';
+import { copyVmTree, removeTreeSync } from './tree-ops.js';
+import { runDoctor } from './doctor.js';
+
+export interface EngineOptions {
+  readonly home?: string;
+  /** Seconds an idle VM stays up before its init stops it (0 = until `stop`). */
+  readonly lingerSeconds?: number;
+}
+
+export interface RunRequest {
+  readonly command: readonly string[];
+  readonly cwd?: string;
+  readonly env?: Readonly<Record<string, string>>;
+  readonly root?: boolean;
+}
+
+export type ProgressFn = (p: Progress) => void;
+
+export class Engine {
+  readonly repo: Repository;
+  readonly events = new EventBus();
+  private readonly linger: number;
+  private runCounter = 0;
+
+  constructor(options: EngineOptions = {}) {
+    this.repo = new Repository(options.home ?? defaultHome());
+    const envLinger = Number(process.env.FVM_LINGER_SECONDS);
+    this.linger = options.lingerSeconds ?? (Number.isFinite(envLinger) && process.env.FVM_LINGER_SECONDS ? envLinger : 5);
+  }
+
+  /** Validates the input against the contract and runs the operation. */
+  async invoke<K extends OperationName>(op: K, input: OperationInput<K>): Promise<OperationResult<K>> {
+    const schema = schemas[op];
+    if (!schema) throw new FvmError('INVALID_ARGUMENT', `unknown operation '${String(op)}'`, 'See src/shared/contract.ts for the operations.');
+    const parsed = schema.safeParse(input ?? {});
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? issue.path.join('.') : 'input';
+      throw new FvmError(isNameIssue(issue?.path) ? 'INVALID_NAME' : 'INVALID_ARGUMENT', `${op}: ${where}: ${issue?.message ?? 'invalid'}`, 'Check the operation\'s arguments against the contract.');
+    }
+    const handler = this.handlers[op] as unknown as (i: OperationInput<K>) => Promise<OperationResult<K>> | OperationResult<K>;
+    return await handler(parsed.data as OperationInput<K>);
+  }
+
+  /** One handler per contract operation; the mapped type makes a missing one a compile error. */
+  private readonly handlers: { [K in OperationName]: (input: OperationInput<K>) => Promise<OperationResult<K>> | OperationResult<K> } = {
+    'vm:list': () => ({ vms: this.list() }),
+    'vm:info': (i) => this.info(i.name),
+    'vm:create': (i) => this.create(i),
+    'vm:run': (i) => this.runDetached(i.name, i),
+    'vm:ps': (i) => ({ processes: this.ps(i.name) }),
+    'vm:suspend': (i) => this.suspend(i.name),
+    'vm:resume': (i) => this.resume(i.name),
+    'vm:stop': (i) => this.stop(i.name),
+    'vm:diff': (i) => ({ changes: this.diff(i.name) }),
+    'vm:commit': (i) => this.commit(i.name, { paths: i.paths, dryRun: i.dryRun, force: i.force }),
+    'vm:uncommit': (i) => this.uncommit(i.name),
+    'vm:copy': (i) => this.copy(i.source, i.target),
+    'vm:delete': (i) => this.delete(i.name),
+    'app:doctor': () => this.doctor(),
+  };
+
+  onEvent(listener: EventListener): () => void {
+    return this.events.on(listener);
+  }
+
+  async close(): Promise<void> {
+    // The engine holds no resources between operations: VMs outlive it by design.
+  }
+
+  private emit(channel: EventChannel, payload: unknown): void {
+    this.events.emit(channel, payload);
+  }
+
+  /** Runs `fn` holding the VM's lock; first recovers an interrupted commit and stale runtime. */
+  private async withVm<T>(name: string, op: string, fn: (m: VmManifest) => Promise<T> | T): Promise<T> {
+    const m = this.repo.find(name);
+    const p = this.repo.paths(m.id);
+    const lock = acquireLock(p.lock, op, `VM '${name}'`);
+    try {
+      clearStaleRuntime(p);
+      recoverCommit(p);
+      return await fn(m);
+    } finally {
+      lock.release();
+    }
+  }
+
+  list(): VmSummary[] {
+    return this.repo.list().map((m) => this.summary(m));
+  }
+
+  private summary(m: VmManifest): VmSummary {
+    const p = this.repo.paths(m.id);
+    const { state, runtime } = readState(p);
+    return {
+      name: m.name,
+      id: m.id,
+      state,
+      sizeBytes: diskUsageSync(p.fs) + diskUsageSync(p.registry),
+      created: m.created,
+      processCount: runtime ? Math.max(0, listVmProcesses(m.name, runtime).length - 1) : 0,
+    };
+  }
+
+  info(name: string): VmInfo {
+    const m = this.repo.find(name);
+    const p = this.repo.paths(m.id);
+    const { runtime } = readState(p);
+    return { ...this.summary(m), config: m.config, path: p.dir, initPid: runtime?.initPid ?? null, commits: commitCount(p) };
+  }
+
+  create(input: OperationInput<'vm:create'>): VmInfo {
+    assertVmName(input.name);
+    const preset = input.preset ?? 'default';
+    const home = os.homedir();
+    const config: VmConfig = {
+      network: input.network ?? PRESETS[preset].network ?? 'private',
+      preset,
+      rules: (input.rules ?? []) as Rule[],
+      hostname: input.hostname ?? null,
+    };
+    const uid = process.getuid?.() ?? 0;
+    const extraRoots = computeExtraRoots(uid, process.getgroups?.() ?? [], home);
+    const m = this.repo.withRepoLock('create', () => {
+      this.repo.assertNameFree(input.name);
+      const id = this.repo.allocateId();
+      const p = this.repo.paths(id);
+      fs.mkdirSync(p.dir, { mode: 0o700 });
+      for (const d of [p.fs, p.work, p.mnt, p.run, p.commits, p.registry]) fs.mkdirSync(d, { mode: d === p.fs ? 0o755 : 0o700 });
+      const manifest: VmManifest = {
+        formatVersion: REPO_FORMAT,
+        id,
+        name: input.name,
+        created: new Date().toISOString(),
+        config,
+        extraRoots,
+        owner: { uid, home },
+      };
+      this.repo.writeManifest(manifest);
+      return manifest;
+    });
+    this.emit('vm:state', { vm: m.name, state: 'stopped' });
+    return this.info(m.name);
+  }
+
+  /** Starts the VM if it is stopped; returns its runtime. A suspended VM must be resumed first. */
+  async ensureRunning(name: string): Promise<Runtime> {
+    return this.withVm(name, 'start', async (m) => {
+      const p = this.repo.paths(m.id);
+      const { state, runtime } = readState(p);
+      if (state === 'suspended') throw new FvmError('VM_SUSPENDED', `VM '${name}' is suspended`, `Resume it first: fvm resume ${name}`);
+      if (runtime) return runtime;
+      updateBaseline(p);
+      const rt = await launchVm(m, p, { storeDir: this.repo.home, lingerSeconds: this.linger });
+      this.emit('vm:state', { vm: name, state: 'running' });
+      return rt;
+    });
+  }
+
+  private checkRoot(root: boolean | undefined): void {
+    if (root && process.getuid?.() !== 0) {
+      throw new FvmError(
+        'ROOT_UNAVAILABLE',
+        'fvm run --root needs FVM itself to run as root: an unprivileged user namespace cannot map uid 0, so files owned by the host\'s root stay read-only in the VM',
+        'Run the installer as root (sudo fvm run --root VM -- CMD, with its own repository), or install it into $HOME without --root. `fvm doctor` explains the options.',
+      );
+    }
+  }
+
+  private joinEnv(m: VmManifest, req: RunRequest): Record<string, string> {
+    return sanitizedEnv(process.env, m.name, process.getuid?.() ?? 0, req.env ?? {});
+  }
+
+  /** CLI form of run: stdio passed through, resolves with the program's exit status. */
+  async runAttached(name: string, req: RunRequest, stdio: StdioOptions = 'inherit'): Promise<number> {
+    this.checkRoot(req.root);
+    const m = this.repo.find(name);
+    const rt = await this.ensureRunning(name);
+    const child = joinVm(rt, { command: req.command, cwd: req.cwd ?? process.cwd(), env: this.joinEnv(m, req), stdio });
+    const forward = (sig: NodeJS.Signals) => () => forwardSignal(child.pid, sig);
+    const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const).map((s) => [s, forward(s)] as const);
+    for (const [s, h] of handlers) process.on(s, h);
+    const status = await new Promise<number>((resolve, reject) => {
+      child.on('error', (err) => reject(new FvmError('LAUNCH_FAILED', `cannot run ${req.command[0]} in VM '${name}': ${err.message}`, 'Run `fvm doctor`.')));
+      child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? signalNumber(sig) : 1)));
+    });
+    for (const [s, h] of handlers) process.off(s, h);
+    this.afterRun(m);
+    return status;
+  }
+
+  /** App form of run: output arrives as 'process:output' events, exit as 'process:exited'. */
+  async runDetached(name: string, req: RunRequest): Promise<RunStarted> {
+    this.checkRoot(req.root);
+    const m = this.repo.find(name);
+    const rt = await this.ensureRunning(name);
+    const runId = `r${process.pid}-${++this.runCounter}`;
+    const child = joinVm(rt, { command: req.command, cwd: req.cwd ?? os.homedir(), env: this.joinEnv(m, req), stdio: ['ignore', 'pipe', 'pipe'] });
+    const pid = child.pid ?? 0;
+    const cmd = req.command.join(' ');
+    this.emit('process:started', { vm: name, pid, cmd, runId });
+    child.stdout?.on('data', (d: Buffer) => this.emit('process:output', { vm: name, runId, stream: 'stdout', data: d.toString('utf8') }));
+    child.stderr?.on('data', (d: Buffer) => this.emit('process:output', { vm: name, runId, stream: 'stderr', data: d.toString('utf8') }));
+    child.on('exit', (code, sig) => {
+      this.afterRun(m);
+      this.emit('process:exited', { vm: name, pid, runId, status: code ?? (sig ? 128 + signalNumber(sig) : null) });
+    });
+    return { vm: name, runId, pid };
+  }
+
+  private afterRun(m: VmManifest): void {
+    try {
+      updateBaseline(this.repo.paths(m.id));
+    } catch {
+      // best effort: the next start or stop records it again
+    }
+  }
+
+  ps(name?: string): ProcessInfo[] {
+    const vms = name ? [this.repo.find(name)] : this.repo.list();
+    const out: ProcessInfo[] = [];
+    for (const m of vms) {
+      const { runtime } = readState(this.repo.paths(m.id));
+      if (runtime) out.push(...listVmProcesses(m.name, runtime));
+    }
+    return out;
+  }
+
+  async suspend(name: string): Promise<VmInfo> {
+    await this.withVm(name, 'suspend', async (m) => {
+      const p = this.repo.paths(m.id);
+      const { state, runtime } = readState(p);
+      if (!runtime) throw new FvmError('VM_NOT_RUNNING', `VM '${name}' is not running`, `Start a program in it first: fvm run ${name} -- CMD`);
+      if (state === 'suspended') return;
+      fs.writeFileSync(`${p.run}/suspended`, new Date().toISOString());
+      await suspendVm(runtime);
+      this.emit('vm:state', { vm: name, state: 'suspended' });
+    });
+    return this.info(name);
+  }
+
+  async resume(name: string): Promise<VmInfo> {
+    await this.withVm(name, 'resume', async (m) => {
+      const p = this.repo.paths(m.id);
+      const { state, runtime } = readState(p);
+      if (!runtime) throw new FvmError('VM_NOT_RUNNING', `VM '${name}' is not running`, 'Only a suspended VM can be resumed.');
+      if (state !== 'suspended') return;
+      await resumeVm(runtime);
+      fs.rmSync(`${p.run}/suspended`, { force: true });
+      this.emit('vm:state', { vm: name, state: 'running' });
+    });
+    return this.info(name);
+  }
+
+  async stop(name: string): Promise<VmInfo> {
+    await this.withVm(name, 'stop', async (m) => this.stopLocked(m));
+    return this.info(name);
+  }
+
+  private async stopLocked(m: VmManifest): Promise<void> {
+    const p = this.repo.paths(m.id);
+    const { runtime } = readState(p);
+    if (!runtime) return;
+    await killVm(runtime);
+    removeCgroup(runtime.cgroup);
+    clearStaleRuntime(p);
+    updateBaseline(p);
+    this.emit('vm:state', { vm: m.name, state: 'stopped' });
+  }
+
+  /**
+   * For operations that need a stopped VM: an idle VM (only its init left) is stopped quietly,
+   * one with programs still running is refused.
+   */
+  private async requireStopped(m: VmManifest, what: string): Promise<void> {
+    const p = this.repo.paths(m.id);
+    const { runtime } = readState(p);
+    if (!runtime) return;
+    const procs = listVmProcesses(m.name, runtime).filter((x) => x.pid !== runtime.initPid);
+    if (procs.length > 0) {
+      throw new FvmError(
+        'VM_RUNNING',
+        `cannot ${what} VM '${m.name}' while ${procs.length} program(s) run in it (${procs.slice(0, 3).map((x) => x.cmd.split(' ')[0]).join(', ')})`,
+        `Stop it first: fvm stop ${m.name}`,
+      );
+    }
+    await this.stopLocked(m);
+  }
+
+  diff(name: string): Change[] {
+    const m = this.repo.find(name);
+    return diffVm(this.repo.paths(m.id)).changes;
+  }
+
+  async commit(name: string, opts: { paths?: readonly string[]; dryRun?: boolean; force?: boolean }, onProgress?: ProgressFn): Promise<CommitResult> {
+    return this.withVm(name, 'commit', async (m) => {
+      if (!opts.dryRun) await this.requireStopped(m, 'commit');
+      const progress = (pr: Progress) => {
+        onProgress?.(pr);
+        this.emit('op:progress', { vm: name, ...pr });
+      };
+      return commitVm(this.repo.paths(m.id), { paths: opts.paths, dryRun: !!opts.dryRun, force: !!opts.force }, progress);
+    });
+  }
+
+  async uncommit(name: string): Promise<{ commit: number; restored: number }> {
+    return this.withVm(name, 'uncommit', async (m) => {
+      await this.requireStopped(m, 'uncommit');
+      return uncommitVm(this.repo.paths(m.id));
+    });
+  }
+
+  async copy(source: string, target: string, onProgress?: ProgressFn): Promise<VmInfo> {
+    assertVmName(target);
+    await this.withVm(source, 'copy', async (src) => {
+      await this.requireStopped(src, 'copy');
+      const created = this.repo.withRepoLock('copy', () => {
+        this.repo.assertNameFree(target);
+        const id = this.repo.allocateId();
+        const dst = this.repo.paths(id);
+        fs.mkdirSync(dst.dir, { mode: 0o700 });
+        // The manifest is written last: a crash mid-copy leaves no VM that looks complete.
+        return { id, dst };
+      });
+      const sp = this.repo.paths(src.id);
+      try {
+        await copyVmTree(sp, created.dst, (pr) => {
+          onProgress?.(pr);
+          this.emit('op:progress', { vm: source, ...pr });
+        });
+        this.repo.writeManifest({ ...src, id: created.id, name: target, created: new Date().toISOString() });
+      } catch (err) {
+        removeTreeSync(created.dst.dir);
+        throw err;
+      }
+    });
+    this.emit('vm:state', { vm: target, state: 'stopped' });
+    return this.info(target);
+  }
+
+  async delete(name: string): Promise<{ name: string }> {
+    await this.withVm(name, 'delete', async (m) => {
+      await this.requireStopped(m, 'delete');
+      const p = this.repo.paths(m.id);
+      // Rename first: the VM vanishes from `list` at once and a crash leaves only a trash dir.
+      const trash = `${p.dir}.deleting`;
+      fs.rmSync(p.manifest, { force: true });
+      fs.renameSync(p.dir, trash);
+      removeTreeSync(trash);
+    });
+    this.emit('vm:state', { vm: name, state: 'deleted' });
+    return { name };
+  }
+
+  doctor(): { ok: boolean; checks: DoctorCheck[] } {
+    const checks = runDoctor(this.repo.home);
+    return { ok: checks.every((c) => c.ok || c.optional), checks };
+  }
+}
+
+export function openEngine(options: EngineOptions = {}): Engine {
+  return new Engine(options);
+}
+
+function isNameIssue(p: readonly PropertyKey[] | undefined): boolean {
+  return !!p && p.length === 1 && (p[0] === 'name' || p[0] === 'source' || p[0] === 'target');
+}
+
+function forwardSignal(pid: number | undefined, sig: NodeJS.Signals): void {
+  if (!pid) return;
+  // The program is nsenter's child (nsenter forks into the PID namespace); signal both.
+  try {
+    const kids = fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+    for (const k of kids) process.kill(Number(k), sig);
+  } catch {
+    // gone
+  }
+}
+
+function signalNumber(sig: NodeJS.Signals): number {
+  return os.constants.signals[sig] ?? 1;
+}

@@ -1,0 +1,99 @@
+/**
+ * The one API contract: every operation of the engine, declared once.
+ *
+ * The CLI, the Electron IPC gateway, the preload bridge and the browser bridge are all built from
+ * or checked against this table. Channel names are `domain:verb`. Inputs are validated with these
+ * schemas at every trust boundary before they reach the engine.
+ */
+import { z } from 'zod';
+import { VM_NAME_PATTERN } from './names.js';
+import type { Change, DoctorCheck, ProcessInfo, VmInfo, VmSummary } from './types.js';
+import type { ErrorData } from './errors.js';
+
+const vmName = z.string().regex(VM_NAME_PATTERN, 'invalid VM name');
+const absPath = z.string().min(1).max(4096).refine((p) => p.startsWith('/') && !p.includes('\0'), 'must be an absolute path');
+const ruleMode = z.enum(['cow', 'open', 'ro', 'hidden']);
+const network = z.enum(['private', 'none', 'host']);
+
+export const schemas = {
+  'vm:list': z.object({}).strict(),
+  'vm:info': z.object({ name: vmName }).strict(),
+  'vm:create': z
+    .object({
+      name: vmName,
+      network: network.optional(),
+      preset: z.enum(['default', 'untrusted']).optional(),
+      rules: z.array(z.object({ mode: ruleMode, path: absPath }).strict()).max(256).optional(),
+      hostname: z.string().regex(/^[A-Za-z0-9][A-Za-z0-9.-]{0,62}$/).nullable().optional(),
+    })
+    .strict(),
+  'vm:run': z
+    .object({
+      name: vmName,
+      command: z.array(z.string().max(65536)).min(1).max(4096),
+      cwd: absPath.optional(),
+      env: z.record(z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/), z.string().max(65536)).optional(),
+      root: z.boolean().optional(),
+    })
+    .strict(),
+  'vm:ps': z.object({ name: vmName.optional() }).strict(),
+  'vm:suspend': z.object({ name: vmName }).strict(),
+  'vm:resume': z.object({ name: vmName }).strict(),
+  'vm:stop': z.object({ name: vmName }).strict(),
+  'vm:diff': z.object({ name: vmName }).strict(),
+  'vm:commit': z
+    .object({
+      name: vmName,
+      paths: z.array(absPath).max(100000).optional(),
+      dryRun: z.boolean().optional(),
+      force: z.boolean().optional(),
+    })
+    .strict(),
+  'vm:uncommit': z.object({ name: vmName }).strict(),
+  'vm:copy': z.object({ source: vmName, target: vmName }).strict(),
+  'vm:delete': z.object({ name: vmName }).strict(),
+  'app:doctor': z.object({}).strict(),
+} as const;
+
+export type OperationName = keyof typeof schemas;
+export type OperationInput<K extends OperationName> = z.infer<(typeof schemas)[K]>;
+
+export interface CommitResult {
+  readonly commit: number | null;
+  readonly dryRun: boolean;
+  readonly applied: readonly Change[];
+}
+
+export interface RunStarted {
+  readonly vm: string;
+  readonly runId: string;
+  readonly pid: number;
+}
+
+export interface OperationResults {
+  'vm:list': { readonly vms: readonly VmSummary[] };
+  'vm:info': VmInfo;
+  'vm:create': VmInfo;
+  'vm:run': RunStarted;
+  'vm:ps': { readonly processes: readonly ProcessInfo[] };
+  'vm:suspend': VmInfo;
+  'vm:resume': VmInfo;
+  'vm:stop': VmInfo;
+  'vm:diff': { readonly changes: readonly Change[] };
+  'vm:commit': CommitResult;
+  'vm:uncommit': { readonly commit: number; readonly restored: number };
+  'vm:copy': VmInfo;
+  'vm:delete': { readonly name: string };
+  'app:doctor': { readonly ok: boolean; readonly checks: readonly DoctorCheck[] };
+}
+
+export type OperationResult<K extends OperationName> = OperationResults[K];
+
+/** What crosses IPC or a socket: errors as data, since Electron keeps only `message` of a throw. */
+export type Envelope<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly error: ErrorData };
+
+export const OPERATIONS = Object.keys(schemas) as OperationName[];
+
+/** Push events from the engine to the front ends. */
+export const EVENT_CHANNELS = ['vm:state', 'process:started', 'process:exited', 'process:output', 'fs:changed', 'op:progress'] as const;
+export type EventChannel = (typeof EVENT_CHANNELS)[number];
