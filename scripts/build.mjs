@@ -1,15 +1,18 @@
 // Builds the CLI/engine bundle (esbuild) and, when its config is present, the Electron app
 // (electron-vite: main, preload, renderer). No Electron binary is needed for either.
 import { build } from 'esbuild';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, renameSync, rmSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
 
 const root = path.resolve(import.meta.dirname, '..');
-rmSync(path.join(root, 'dist'), { recursive: true, force: true });
+// Build beside dist/ and swap it in: a running test or CLI never sees dist/ missing.
+const next = path.join(root, `dist.next-${process.pid}`);
+const old = path.join(root, `dist.old-${process.pid}`);
+rmSync(next, { recursive: true, force: true });
 await build({
   entryPoints: { cli: path.join(root, 'src/cli/main.ts') },
-  outdir: path.join(root, 'dist'),
+  outdir: next,
   bundle: true,
   platform: 'node',
   target: 'node20',
@@ -18,6 +21,9 @@ await build({
   sourcemap: 'linked',
   logLevel: 'warning',
 });
+if (existsSync(path.join(root, 'dist'))) renameSync(path.join(root, 'dist'), old);
+renameSync(next, path.join(root, 'dist'));
+rmSync(old, { recursive: true, force: true });
 if (!process.argv.includes('--cli-only') && existsSync(path.join(root, 'electron.vite.config.ts'))) {
   const r = spawnSync(process.execPath, [path.join(root, 'node_modules/electron-vite/bin/electron-vite.js'), 'build', '--logLevel', 'warn'], {
     cwd: root,

@@ -3,6 +3,7 @@
  * of the VM in a few ms, and forks cannot race it (launcher.md Q4). Elsewhere the engine falls
  * back to a repeated SIGSTOP sweep.
  */
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { readMountsSync } from '../redirect/mountinfo.js';
@@ -47,11 +48,17 @@ export function cgroupParent(): string | null {
   return writable(dir) && writable(path.join(dir, 'cgroup.procs')) ? dir : null;
 }
 
-/** Creates the VM's cgroup and returns its path, or null when freezing must use signals. */
-export function prepareCgroup(vmId: string): string | null {
+/**
+ * Creates the VM's cgroup and returns its path, or null when freezing must use signals.
+ *
+ * Named after the VM's directory, not its id: ids are per repository, and two repositories
+ * (two users, a test's temporary one) must never share a cgroup, whose kill ends them all.
+ */
+export function prepareCgroup(vmDir: string): string | null {
   const parent = cgroupParent();
   if (!parent) return null;
-  const dir = path.join(parent, `fvm-${vmId}`);
+  const tag = crypto.createHash('sha256').update(path.resolve(vmDir)).digest('hex').slice(0, 16);
+  const dir = path.join(parent, `fvm-${tag}`);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch {

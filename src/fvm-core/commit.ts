@@ -101,11 +101,11 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
       fs.mkdirSync(path.dirname(pre), { recursive: true, mode: 0o700 });
       moveEntrySync(host, pre);
     }
-    faultPoint('commit-mid', i);
   };
   switch (op.kind) {
     case 'delete': {
       preImage();
+      faultPoint('commit-mid', i);
       // The deletion is now on the host: the whiteout has nothing left to hide.
       try {
         if (isWhiteoutStat(fs.lstatSync(up))) withWritableParent(up, () => fs.unlinkSync(up));
@@ -119,6 +119,7 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
         const st = fs.lstatSync(host, { throwIfNoEntry: false });
         if (st && !st.isDirectory()) preImage();
       }
+      faultPoint('commit-mid', i);
       if (!exists(host)) {
         fs.mkdirSync(host, { mode: 0o700 });
         fs.chmodSync(host, op.mode);
@@ -128,6 +129,7 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
     }
     case 'place': {
       if (op.replaces) preImage();
+      faultPoint('commit-mid', i);
       if (!exists(host)) placeEntry(up, host, tmp, op.keepUpper);
       else if (!op.keepUpper && exists(up) && exists(pre)) {
         // Crash between a cross-device copy and the removal of its source: finish the move.
@@ -136,6 +138,7 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
       return;
     }
     case 'chmod': {
+      faultPoint('commit-mid', i);
       fs.chmodSync(host, op.mode);
       if (process.getuid?.() === 0) fs.chownSync(host, op.uid, op.gid);
       return;
@@ -193,6 +196,14 @@ export function commitVm(p: VmPaths, opts: CommitOptions, onProgress: (pr: Progr
   // The committed paths now equal the host: their fingerprints start afresh.
   refreshBaseline(p, plan.ops.map((o) => o.path));
   return { commit: n, dryRun: false, applied: selected };
+}
+
+/** True when a commit or uncommit was interrupted and waits to be finished. */
+export function hasIncompleteCommit(p: VmPaths): boolean {
+  return commitNumbers(p).some((n) => {
+    const st = readRecord(p, n)?.state;
+    return st !== 'done' && st !== 'undone';
+  });
 }
 
 /** Finishes a commit (or an uncommit) that a crash interrupted. Called under the VM's lock. */

@@ -25,7 +25,7 @@ import { removeCgroup } from './cgroup.js';
 import type { Runtime } from './runtime.js';
 import { diffVm } from './diff.js';
 import { updateBaseline } from './baseline.js';
-import { commitVm, recoverCommit } from './commit.js';
+import { commitVm, hasIncompleteCommit, recoverCommit } from './commit.js';
 import { uncommitVm, commitCount } from './uncommit.js';
 import { copyVmTree, removeTreeSync } from './tree-ops.js';
 import { runDoctor } from './doctor.js';
@@ -115,8 +115,26 @@ export class Engine {
     }
   }
 
+  /**
+   * Read-only commands must not show a half-applied commit: if one was interrupted, finish it
+   * first (under the lock), whichever command comes next.
+   */
+  private settle(m: VmManifest): void {
+    const p = this.repo.paths(m.id);
+    if (!hasIncompleteCommit(p)) return;
+    const lock = acquireLock(p.lock, 'recover', `VM '${m.name}'`);
+    try {
+      recoverCommit(p);
+    } finally {
+      lock.release();
+    }
+  }
+
   list(): VmSummary[] {
-    return this.repo.list().map((m) => this.summary(m));
+    return this.repo.list().map((m) => {
+      this.settle(m);
+      return this.summary(m);
+    });
   }
 
   private summary(m: VmManifest): VmSummary {
@@ -134,6 +152,7 @@ export class Engine {
 
   info(name: string): VmInfo {
     const m = this.repo.find(name);
+    this.settle(m);
     const p = this.repo.paths(m.id);
     const { runtime } = readState(p);
     return { ...this.summary(m), config: m.config, path: p.dir, initPid: runtime?.initPid ?? null, commits: commitCount(p) };
@@ -319,6 +338,7 @@ export class Engine {
 
   diff(name: string): Change[] {
     const m = this.repo.find(name);
+    this.settle(m);
     return diffVm(this.repo.paths(m.id)).changes;
   }
 

@@ -82,7 +82,7 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
   });
   prepareHostDirs(plan.hostDirs, fullMap);
   fs.writeFileSync(path.join(p.run, 'plan.sh'), planToScript(plan.ops), { mode: 0o600 });
-  const cgroup = prepareCgroup(m.id);
+  const cgroup = prepareCgroup(p.dir);
 
   const res = resourcesDir();
   const log = fs.openSync(path.join(p.run, 'launch.log'), 'w', 0o600);
