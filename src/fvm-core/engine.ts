@@ -24,6 +24,7 @@ import { computeExtraRoots } from './extra-roots.js';
 import { removeCgroup } from './cgroup.js';
 import type { Runtime } from './runtime.js';
 import { diffVm } from './diff.js';
+import { writeDeletionLog } from './deletion-log-file.js';
 import { updateBaseline } from './baseline.js';
 import { commitVm, hasIncompleteCommit, recoverCommit } from './commit.js';
 import { uncommitVm, commitCount } from './uncommit.js';
@@ -314,6 +315,7 @@ export class Engine {
     removeCgroup(runtime.cgroup);
     clearStaleRuntime(p);
     updateBaseline(p);
+    writeDeletionLog(p);
     this.emit('vm:state', { vm: m.name, state: 'stopped' });
   }
 
@@ -349,14 +351,19 @@ export class Engine {
         onProgress?.(pr);
         this.emit('op:progress', { vm: name, ...pr });
       };
-      return commitVm(this.repo.paths(m.id), { paths: opts.paths, dryRun: !!opts.dryRun, force: !!opts.force }, progress);
+      const p = this.repo.paths(m.id);
+      const r = commitVm(p, { paths: opts.paths, dryRun: !!opts.dryRun, force: !!opts.force }, progress);
+      if (r.commit !== null) writeDeletionLog(p);
+      return r;
     });
   }
 
   async uncommit(name: string): Promise<{ commit: number; restored: number }> {
     return this.withVm(name, 'uncommit', async (m) => {
       await this.requireStopped(m, 'uncommit');
-      return uncommitVm(this.repo.paths(m.id));
+      const r = uncommitVm(this.repo.paths(m.id));
+      writeDeletionLog(this.repo.paths(m.id));
+      return r;
     });
   }
 

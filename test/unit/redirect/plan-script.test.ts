@@ -1,0 +1,46 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+import { escapeOverlayPath, planToScript, shQuote } from '../../../src/redirect/plan-script.js';
+
+describe('planToScript', () => {
+  it('quotes every path so that /bin/sh reads back exactly the same words', () => {
+    const nasty = `/home/u/it's a "dir" $(touch /tmp/pwned) \`x\` \\ ; & |\ttab`;
+    const script = planToScript([
+      { kind: 'mkdir', target: nasty },
+      { kind: 'symlink', target: '/bin', linkTo: nasty },
+      { kind: 'bind', source: nasty, target: nasty, readOnly: true },
+    ]);
+    const shell = `fvm_mkdir() { printf '[%s]\\n' "$1"; }
+fvm_symlink() { printf '[%s|%s]\\n' "$1" "$2"; }
+fvm_bind() { printf '[%s|%s|%s]\\n' "$1" "$2" "$3"; }
+${script}`;
+    const out = execFileSync('/bin/sh', ['-c', shell], { encoding: 'utf8' });
+    expect(out).toBe(`[${nasty}]\n[/bin|${nasty}]\n[${nasty}|${nasty}|1]\n`);
+  });
+
+  it('escapes the characters overlayfs splits options on', () => {
+    expect(escapeOverlayPath('/a,b:c\\d')).toBe('/a\\,b\\:c\\\\d');
+    expect(shQuote("a'b")).toBe(`'a'\\''b'`);
+  });
+
+  it('emits one function call per op, in order', () => {
+    const s = planToScript([
+      { kind: 'tmpfs', target: '/run', mode: '755', readOnly: false },
+      { kind: 'overlay', lower: '/usr', upper: '/s/fs/usr', work: '/s/work/usr', target: '/usr' },
+      { kind: 'remount-ro', target: '/mnt' },
+      { kind: 'proc', target: '/proc' },
+      { kind: 'sys', target: '/sys' },
+      { kind: 'dev', target: '/dev' },
+      { kind: 'touch', target: '/f' },
+    ]);
+    expect(s.split('\n').slice(1, -1)).toEqual([
+      "fvm_tmpfs '/run' 755 0",
+      "fvm_overlay '/usr' '/s/fs/usr' '/s/work/usr' '/usr'",
+      "fvm_remount_ro '/mnt'",
+      "fvm_proc '/proc'",
+      "fvm_sys '/sys'",
+      "fvm_dev '/dev'",
+      "fvm_touch '/f'",
+    ]);
+  });
+});
