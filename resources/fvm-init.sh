@@ -26,6 +26,16 @@ fvm_tmpfs() { # TARGET MODE RO
 fvm_overlay() { # LOWER UPPER WORK TARGET (options already escaped)
   mount -t overlay fvm -o "lowerdir=$1,upperdir=$2,workdir=$3,userxattr" "$R$4"
 }
+fvm_stacked_overlay() { # HOSTDIR OLDEST-LAYER LAYER-WORK STAGE LOWERS UPPER WORK TARGET
+  # Inner overlay: the oldest shared layer as a read-only upper over the host dir; outer: the
+  # VM's own upper over the newer layers and the inner mount. The inner mount is detached once
+  # the outer one holds it (overlayfs keeps private clones of its layers).
+  mkdir -p "$4"
+  mount -t overlay fvm -o "ro,lowerdir=$1,upperdir=$2,workdir=$3,userxattr" "$4"
+  mount -t overlay fvm -o "lowerdir=$5,upperdir=$6,workdir=$7,userxattr" "$R$8"
+  umount -l "$4"
+  rmdir "$4"
+}
 fvm_bind() { # SOURCE TARGET RO
   mount --bind "$1" "$R$2"
   [ "$3" = 1 ] && mount -o remount,bind,ro "$R$2"

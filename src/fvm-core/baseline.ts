@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import type { VmPaths } from './repository.js';
+import { sourceDirs, type VmPaths } from './repository.js';
 import { writeJsonAtomicSync } from './atomic-write.js';
 
 export type Fingerprint = string;
@@ -36,10 +36,10 @@ export function writeBaseline(p: VmPaths, entries: Record<string, Fingerprint>):
   writeJsonAtomicSync(p.baseline, { version: 1, entries });
 }
 
-/** Host paths present in the upper tree, cheaply (no xattrs): the paths worth fingerprinting. */
-function upperHostPaths(fsDir: string): string[] {
-  const out: string[] = [];
-  const stack: Array<[string, string]> = [[fsDir, '']];
+/** Host paths present in the upper trees, cheaply (no xattrs): the paths worth fingerprinting. */
+function upperHostPaths(fsDirs: readonly string[]): string[] {
+  const out = new Set<string>();
+  const stack: Array<[string, string]> = fsDirs.map((d) => [d, '']);
   while (stack.length) {
     const [dir, host] = stack.pop() as [string, string];
     let entries: fs.Dirent[];
@@ -50,17 +50,17 @@ function upperHostPaths(fsDir: string): string[] {
     }
     for (const e of entries) {
       const h = `${host}/${e.name}`;
-      out.push(h);
+      out.add(h);
       if (e.isDirectory()) stack.push([path.join(dir, e.name), h]);
     }
   }
-  return out;
+  return [...out];
 }
 
 /** Records a fingerprint for every changed path that has none yet; drops vanished ones. */
 export function updateBaseline(p: VmPaths): void {
   const old = readBaseline(p);
-  const paths = upperHostPaths(p.fs);
+  const paths = upperHostPaths(sourceDirs(p));
   const next: Record<string, Fingerprint> = {};
   let changed = false;
   for (const h of paths) {

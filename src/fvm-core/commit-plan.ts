@@ -25,7 +25,12 @@ export type CommitOp =
       readonly path: string;
       readonly type: Change['type'];
       readonly replaces: boolean;
-      /** Under a directory the VM recreated (opaque): copy, so the VM's view keeps it. */
+      /** The entry in the VM's own tree or in a shared layer. */
+      readonly source: string;
+      /**
+       * Copy instead of move: under a directory the VM recreated (opaque), so the VM's view
+       * keeps it, or from a shared layer, which other VMs still stack.
+       */
       readonly keepUpper: boolean;
     }
   /** A directory's mode or owner changed. */
@@ -76,8 +81,10 @@ export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: reado
   const places: CommitOp[] = [];
   const chmods: CommitOp[] = [];
   const underOpaque = (p: string) => [...diff.opaqueDirs].some((d) => p !== d && isWithin(p, d));
+  const byHost = new Map(diff.entries.map((e) => [e.host, e]));
   for (const c of selected) {
-    const up = upperPathOf(fsDir, c.path);
+    const entry = byHost.get(c.path);
+    const up = entry?.upper ?? upperPathOf(fsDir, c.path);
     if (c.kind === 'deleted') {
       deletes.push({ kind: 'delete', path: c.path, type: c.type, underOpaque: underOpaque(c.path) });
       continue;
@@ -106,7 +113,7 @@ export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: reado
       }
       continue;
     }
-    places.push({ kind: 'place', path: c.path, type: c.type, replaces: !!hst, keepUpper: underOpaque(c.path) });
+    places.push({ kind: 'place', path: c.path, type: c.type, replaces: !!hst, source: up, keepUpper: underOpaque(c.path) || entry?.owned === false });
   }
   const depth = (o: CommitOp) => o.path.split('/').length;
   // Deletions first, so a name freed by the VM can be reused by a later op; parents before

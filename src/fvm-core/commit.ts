@@ -130,10 +130,10 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
     case 'place': {
       if (op.replaces) preImage();
       faultPoint('commit-mid', i);
-      if (!exists(host)) placeEntry(up, host, tmp, op.keepUpper);
-      else if (!op.keepUpper && exists(up) && exists(pre)) {
+      if (!exists(host)) placeEntry(op.source, host, tmp, op.keepUpper);
+      else if (!op.keepUpper && op.replaces && exists(op.source) && exists(pre)) {
         // Crash between a cross-device copy and the removal of its source: finish the move.
-        withWritableParent(up, () => fs.rmSync(up, { recursive: true, force: true }));
+        withWritableParent(op.source, () => fs.rmSync(op.source, { recursive: true, force: true }));
       }
       return;
     }

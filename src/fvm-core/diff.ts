@@ -11,16 +11,19 @@ import type { Change, EntryType } from '../shared/types.js';
 import { findOpaqueDirs } from '../redirect/xattr.js';
 import { isWhiteoutStat } from '../redirect/host-view.js';
 import { mirrorMode } from '../redirect/mount-plan.js';
-import type { VmPaths } from './repository.js';
+import { sourceDirs, type VmPaths } from './repository.js';
 import { sameBytesSync } from './file-compare.js';
 
-/** One entry of the upper tree as the diff saw it. */
+/** One entry of the VM's (merged) upper tree as the diff saw it. */
 export interface UpperEntry {
   readonly host: string;
+  /** Where the entry lives: the VM's own tree, or a shared layer's. */
   readonly upper: string;
   readonly kind: 'whiteout' | 'dir' | 'file' | 'symlink' | 'other';
   readonly opaque: boolean;
   readonly stat: fs.Stats;
+  /** In the VM's own tree (movable); false for an entry of a shared layer (copy only). */
+  readonly owned: boolean;
 }
 
 export interface DiffResult {
@@ -46,56 +49,90 @@ function lstatOrNull(p: string): fs.Stats | null {
   }
 }
 
-/** Walks the upper tree; opaque markers are read in one batch for dirs the host also has. */
-export function walkUpper(fsDir: string): { entries: UpperEntry[]; opaque: Set<string> } {
-  const entries: UpperEntry[] = [];
-  const stack: Array<{ upper: string; host: string }> = [{ upper: fsDir, host: '/' }];
-  const candidates: string[] = [];
+function kindOf(st: fs.Stats): UpperEntry['kind'] {
+  if (isWhiteoutStat(st)) return 'whiteout';
+  if (st.isDirectory()) return 'dir';
+  if (st.isFile()) return 'file';
+  if (st.isSymbolicLink()) return 'symlink';
+  return 'other';
+}
+
+/** Every directory of the given trees: the candidates for opaque markers, read in one batch. */
+function allDirs(roots: readonly string[]): string[] {
+  const out: string[] = [];
+  const stack = roots.filter((r) => lstatOrNull(r)?.isDirectory());
   while (stack.length) {
-    const { upper, host } = stack.pop() as { upper: string; host: string };
-    let names: string[];
+    const d = stack.pop() as string;
+    out.push(d);
+    let names: fs.Dirent[];
     try {
-      names = fs.readdirSync(upper);
+      names = fs.readdirSync(d, { withFileTypes: true });
     } catch {
       continue;
     }
-    names.sort().reverse();
-    for (const name of names) {
-      const u = path.join(upper, name);
-      const h = host === '/' ? `/${name}` : `${host}/${name}`;
-      const st = lstatOrNull(u);
-      if (!st) continue;
-      let kind: UpperEntry['kind'];
-      if (isWhiteoutStat(st)) kind = 'whiteout';
-      else if (st.isDirectory()) kind = 'dir';
-      else if (st.isFile()) kind = 'file';
-      else if (st.isSymbolicLink()) kind = 'symlink';
-      else kind = 'other';
-      entries.push({ host: h, upper: u, kind, opaque: false, stat: st });
-      if (kind === 'dir') {
-        stack.push({ upper: u, host: h });
-        candidates.push(u);
+    for (const e of names) if (e.isDirectory()) stack.push(path.join(d, e.name));
+  }
+  return out;
+}
+
+/**
+ * Walks the VM's upper trees (its own first, then its shared layers) merged as overlayfs merges
+ * them: the topmost entry wins, a whiteout or a non-directory hides what is below it, and an
+ * opaque directory hides the layers (and the host) below it.
+ */
+export function walkUpper(fsDir: string, layerDirs: readonly string[] = []): { entries: UpperEntry[]; opaque: Set<string> } {
+  const roots = [fsDir, ...layerDirs];
+  const opaqueUpper = findOpaqueDirs(allDirs(roots).filter((d) => !roots.includes(d)));
+  const entries: UpperEntry[] = [];
+  const opaque = new Set<string>();
+  const walk = (host: string, sources: ReadonlyArray<{ dir: string; owned: boolean }>) => {
+    const names = new Set<string>();
+    for (const s of sources) {
+      try {
+        for (const n of fs.readdirSync(s.dir)) names.add(n);
+      } catch {
+        // a layer without this directory
       }
     }
-  }
-  // Stack order visits depth-first; restore a stable parents-first, sorted order.
-  entries.sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0));
-  const opaqueUpper = findOpaqueDirs(candidates);
-  const opaque = new Set<string>();
-  const withOpaque = entries.map((e) => {
-    if (e.kind === 'dir' && opaqueUpper.has(e.upper)) {
-      opaque.add(e.host);
-      return { ...e, opaque: true };
+    for (const name of [...names].sort()) {
+      const h = host === '/' ? `/${name}` : `${host}/${name}`;
+      let top: { path: string; st: fs.Stats; owned: boolean; index: number } | null = null;
+      for (let i = 0; i < sources.length && !top; i++) {
+        const p = path.join(sources[i].dir, name);
+        const st = lstatOrNull(p);
+        if (st) top = { path: p, st, owned: sources[i].owned, index: i };
+      }
+      if (!top) continue;
+      const kind = kindOf(top.st);
+      let isOpaque = false;
+      const below: Array<{ dir: string; owned: boolean }> = [];
+      if (kind === 'dir') {
+        for (let i = top.index; i < sources.length; i++) {
+          const p = path.join(sources[i].dir, name);
+          const st = lstatOrNull(p);
+          if (!st) continue;
+          if (!st.isDirectory()) break; // a whiteout or a file hides the rest
+          below.push({ dir: p, owned: sources[i].owned });
+          if (opaqueUpper.has(p)) {
+            isOpaque = true;
+            break;
+          }
+        }
+      }
+      if (isOpaque) opaque.add(h);
+      entries.push({ host: h, upper: top.path, kind, opaque: isOpaque, stat: top.st, owned: top.owned });
+      if (kind === 'dir') walk(h, below);
     }
-    return e;
-  });
-  return { entries: withOpaque, opaque };
+  };
+  walk('/', roots.map((dir, i) => ({ dir, owned: i === 0 })));
+  return { entries, opaque };
 }
 
 export function diffVm(p: VmPaths): DiffResult {
   const uid = process.getuid?.() ?? 0;
   const asRoot = uid === 0;
-  const { entries, opaque } = walkUpper(p.fs);
+  const [own, ...layers] = sourceDirs(p);
+  const { entries, opaque } = walkUpper(own, layers);
   const changes: Change[] = [];
   // Host paths that are new in the VM (no host counterpart): their children are "added" too.
   const addedDirs = new Set<string>();

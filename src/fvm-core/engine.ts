@@ -4,13 +4,14 @@
  */
 import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import type { StdioOptions } from 'node:child_process';
 import { FvmError } from '../shared/errors.js';
 import { schemas, type CommitResult, type EventChannel, type OperationInput, type OperationName, type OperationResult, type RunStarted } from '../shared/contract.js';
 import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
 import { assertVmName } from '../shared/names.js';
 import { PRESETS } from '../redirect/rules.js';
-import { defaultHome, Repository, type VmManifest, REPO_FORMAT } from './repository.js';
+import { defaultHome, layerFsDir, Repository, type VmManifest, REPO_FORMAT } from './repository.js';
 import { EventBus, type EventListener } from './events.js';
 import { acquireLock } from './lock.js';
 import { clearStaleRuntime, readState } from './vm-state.js';
@@ -28,8 +29,9 @@ import { writeDeletionLog } from './deletion-log-file.js';
 import { updateBaseline } from './baseline.js';
 import { commitVm, hasIncompleteCommit, recoverCommit } from './commit.js';
 import { uncommitVm, commitCount } from './uncommit.js';
-import { copyVmTree, removeTreeSync } from './tree-ops.js';
+import { copyEntrySync, removeTreeSync } from './tree-ops.js';
 import { runDoctor } from './doctor.js';
+import { ProcessWatch } from './process-watch.js';
 
 export interface EngineOptions {
   readonly home?: string;
@@ -90,12 +92,25 @@ export class Engine {
     'app:doctor': () => this.doctor(),
   };
 
+  private processWatch: ProcessWatch | null = null;
+
+  /**
+   * Subscribes to push events. The first subscriber also starts the process watch, so the
+   * app sees daemons start and exit, not only the programs it launched.
+   */
   onEvent(listener: EventListener): () => void {
-    return this.events.on(listener);
+    const off = this.events.on(listener);
+    if (!this.processWatch) {
+      this.processWatch = new ProcessWatch({ snapshot: () => safe(() => this.ps(), []), emit: (c, p) => this.emit(c, p) });
+      this.processWatch.start();
+    }
+    return off;
   }
 
   async close(): Promise<void> {
-    // The engine holds no resources between operations: VMs outlive it by design.
+    // VMs outlive the engine by design; only the watchers stop.
+    this.processWatch?.stop();
+    this.processWatch = null;
   }
 
   private emit(channel: EventChannel, payload: unknown): void {
@@ -367,29 +382,50 @@ export class Engine {
     });
   }
 
+  /**
+   * Copies a stopped VM in O(1): its upper tree is frozen into a shared read-only layer that
+   * both VMs stack below fresh upper trees of their own (DESIGN.md §5).
+   *
+   * Crash-safe by order: the manifest names the layer before the tree moves into it (a layer
+   * that does not exist yet is skipped by the mount plan and the diff), and the target's
+   * manifest is written last, so a crash never leaves a VM that looks complete but is not.
+   */
   async copy(source: string, target: string, onProgress?: ProgressFn): Promise<VmInfo> {
     assertVmName(target);
     await this.withVm(source, 'copy', async (src) => {
       await this.requireStopped(src, 'copy');
-      const created = this.repo.withRepoLock('copy', () => {
-        this.repo.assertNameFree(target);
-        const id = this.repo.allocateId();
-        const dst = this.repo.paths(id);
-        fs.mkdirSync(dst.dir, { mode: 0o700 });
-        // The manifest is written last: a crash mid-copy leaves no VM that looks complete.
-        return { id, dst };
-      });
       const sp = this.repo.paths(src.id);
+      const { id, layerId } = this.repo.withRepoLock('copy', () => {
+        this.repo.assertNameFree(target);
+        return { id: this.repo.allocateId(), layerId: this.repo.allocateId('layer') };
+      });
+      const progress = (done: number) => {
+        const pr = { op: 'copy', done, total: 3 };
+        onProgress?.(pr);
+        this.emit('op:progress', { vm: source, ...pr });
+      };
+      progress(0);
+      const layerFs = layerFsDir(this.repo.home, layerId);
+      fs.mkdirSync(path.dirname(layerFs), { recursive: true, mode: 0o700 });
+      const layers = [layerId, ...(src.layers ?? [])];
+      this.repo.writeManifest({ ...src, layers });
+      fs.renameSync(sp.fs, layerFs);
+      fs.mkdirSync(sp.fs, { mode: 0o755 });
+      progress(1);
+      const dst = this.repo.paths(id);
       try {
-        await copyVmTree(sp, created.dst, (pr) => {
-          onProgress?.(pr);
-          this.emit('op:progress', { vm: source, ...pr });
-        });
-        this.repo.writeManifest({ ...src, id: created.id, name: target, created: new Date().toISOString() });
+        fs.mkdirSync(dst.dir, { mode: 0o700 });
+        for (const d of [dst.fs, dst.work, dst.mnt, dst.run, dst.commits]) fs.mkdirSync(d, { mode: d === dst.fs ? 0o755 : 0o700 });
+        if (fs.existsSync(sp.registry)) copyEntrySync(sp.registry, dst.registry);
+        else fs.mkdirSync(dst.registry, { mode: 0o700 });
+        for (const f of [sp.baseline, sp.deletedLog]) if (fs.existsSync(f)) fs.copyFileSync(f, path.join(dst.dir, path.basename(f)));
+        progress(2);
+        this.repo.writeManifest({ ...src, id, name: target, created: new Date().toISOString(), layers });
       } catch (err) {
-        removeTreeSync(created.dst.dir);
+        removeTreeSync(dst.dir);
         throw err;
       }
+      progress(3);
     });
     this.emit('vm:state', { vm: target, state: 'stopped' });
     return this.info(target);
@@ -404,6 +440,10 @@ export class Engine {
       fs.rmSync(p.manifest, { force: true });
       fs.renameSync(p.dir, trash);
       removeTreeSync(trash);
+      // Layers shared with copies stay until the last VM stacking them is gone.
+      this.repo.withRepoLock('delete', () => {
+        for (const l of this.repo.unusedLayers()) removeTreeSync(l);
+      });
     });
     this.emit('vm:state', { vm: name, state: 'deleted' });
     return { name };
@@ -417,6 +457,14 @@ export class Engine {
 
 export function openEngine(options: EngineOptions = {}): Engine {
   return new Engine(options);
+}
+
+function safe<T>(fn: () => T, fallback: T): T {
+  try {
+    return fn();
+  } catch {
+    return fallback;
+  }
 }
 
 function isNameIssue(p: readonly PropertyKey[] | undefined): boolean {

@@ -12,7 +12,7 @@ import { planToScript } from '../redirect/plan-script.js';
 import { readMountsSync } from '../redirect/mountinfo.js';
 import { realHostView } from '../redirect/host-view.js';
 import { effectiveRules } from '../redirect/rules.js';
-import type { VmManifest, VmPaths } from './repository.js';
+import { sourceDirs, type VmManifest, type VmPaths } from './repository.js';
 import { writeRuntime, type Runtime } from './runtime.js';
 import { readBootId, readNs, readProcStat } from './proc.js';
 import { findTool, resourcesDir } from './tools.js';
@@ -69,6 +69,8 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     host: realHostView(uid, process.getgroups?.() ?? []),
     mounts: readMountsSync(),
     fsDir: p.fs,
+    layerDirs: sourceDirs(p).slice(1),
+    mntDir: p.mnt,
     workDir: p.work,
     uid,
     gid,

@@ -25,6 +25,11 @@ export interface VmManifest {
   readonly extraRoots: readonly string[];
   /** Who created the VM: $HOME and uid, for relocation and diagnostics. */
   readonly owner: { readonly uid: number; readonly home: string };
+  /**
+   * Shared read-only layers below the VM's own upper tree, nearest first (from `copy`: the
+   * source's tree is frozen into a layer that both VMs stack, so a copy costs O(1)).
+   */
+  readonly layers?: readonly string[];
 }
 
 export interface VmPaths {
@@ -45,6 +50,22 @@ export function defaultHome(env: NodeJS.ProcessEnv = process.env): string {
   if (env.FVM_HOME) return path.resolve(env.FVM_HOME);
   const data = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(os.homedir(), '.local/share');
   return path.join(data, 'fvm');
+}
+
+export function layerFsDir(home: string, layerId: string): string {
+  return path.join(home, 'layers', layerId, 'fs');
+}
+
+/** The upper trees of a VM, top first: its own, then its layers'. */
+export function sourceDirs(p: VmPaths): string[] {
+  let layers: readonly string[] = [];
+  try {
+    layers = (JSON.parse(fs.readFileSync(p.manifest, 'utf8')) as VmManifest).layers ?? [];
+  } catch {
+    layers = [];
+  }
+  const home = path.resolve(p.dir, '../..');
+  return [p.fs, ...layers.map((l) => layerFsDir(home, l))];
 }
 
 export function vmPaths(home: string, id: string): VmPaths {
@@ -109,10 +130,23 @@ export class Repository {
     }
   }
 
-  allocateId(): string {
+  allocateId(prefix = 'vm'): string {
     const repo = this.readRepo();
     writeJsonAtomicSync(this.repoFile, { ...repo, nextId: repo.nextId + 1 });
-    return `vm${repo.nextId}`;
+    return `${prefix}${repo.nextId}`;
+  }
+
+  /** Layers no VM refers to any more (after deletes); removed by the caller. */
+  unusedLayers(): string[] {
+    const dir = path.join(this.home, 'layers');
+    let all: string[] = [];
+    try {
+      all = fs.readdirSync(dir);
+    } catch {
+      return [];
+    }
+    const used = new Set(this.list().flatMap((m) => m.layers ?? []));
+    return all.filter((l) => !used.has(l)).map((l) => path.join(dir, l));
   }
 
   paths(id: string): VmPaths {

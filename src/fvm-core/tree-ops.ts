@@ -5,10 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Progress } from '../shared/types.js';
 import { isWhiteoutStat } from '../redirect/host-view.js';
 import { findOpaqueDirs, setOpaque } from '../redirect/xattr.js';
-import type { VmPaths } from './repository.js';
 
 /** Creates an overlay whiteout. A plain user may: whiteouts are exempt from CAP_MKNOD (5.8+). */
 export function makeWhiteout(p: string): void {
@@ -99,42 +97,4 @@ function allOpaqueDirs(root: string): Set<string> {
     for (const e of fs.readdirSync(d, { withFileTypes: true })) if (e.isDirectory()) stack.push(path.join(d, e.name));
   }
   return findOpaqueDirs(dirs);
-}
-
-function countFiles(dir: string): number {
-  let n = 0;
-  const stack = [dir];
-  while (stack.length) {
-    const d = stack.pop() as string;
-    let entries: fs.Dirent[];
-    try {
-      entries = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of entries) {
-      if (e.isDirectory()) stack.push(path.join(d, e.name));
-      else n++;
-    }
-  }
-  return n;
-}
-
-/** Copies a stopped VM's state (files, markers, registry delta, baseline) into a new VM dir. */
-export async function copyVmTree(src: VmPaths, dst: VmPaths, onProgress: (p: Progress) => void): Promise<void> {
-  const total = countFiles(src.fs);
-  let done = 0;
-  const tick = () => {
-    done++;
-    if (done % 200 === 0 || done === total) onProgress({ op: 'copy', done, total });
-  };
-  onProgress({ op: 'copy', done: 0, total });
-  copyEntrySync(src.fs, dst.fs, allOpaqueDirs(src.fs), tick);
-  for (const d of [dst.work, dst.mnt, dst.run, dst.commits]) fs.mkdirSync(d, { recursive: true, mode: 0o700 });
-  if (fs.existsSync(src.registry)) copyEntrySync(src.registry, dst.registry);
-  else fs.mkdirSync(dst.registry, { mode: 0o700 });
-  for (const f of [src.baseline, src.deletedLog]) {
-    if (fs.existsSync(f)) fs.copyFileSync(f, path.join(dst.dir, path.basename(f)));
-  }
-  onProgress({ op: 'copy', done: total, total });
 }

@@ -33,10 +33,10 @@ function undoOp(p: VmPaths, n: number, op: CommitOp): void {
       return;
     case 'place':
       if (exists(host)) {
-        if (op.keepUpper && exists(up)) fs.rmSync(host, { recursive: true, force: true });
-        else if (!exists(up)) {
-          fs.mkdirSync(path.dirname(up), { recursive: true });
-          moveEntrySync(host, up);
+        if (op.keepUpper && exists(op.source)) fs.rmSync(host, { recursive: true, force: true });
+        else if (!exists(op.source)) {
+          fs.mkdirSync(path.dirname(op.source), { recursive: true });
+          moveEntrySync(host, op.source);
         }
       }
       if (op.replaces && exists(pre) && !exists(host)) moveEntrySync(pre, host);

@@ -18,7 +18,24 @@ export type MountOp =
   | { readonly kind: 'touch'; readonly target: string }
   | { readonly kind: 'symlink'; readonly target: string; readonly linkTo: string }
   | { readonly kind: 'tmpfs'; readonly target: string; readonly mode: string; readonly readOnly: boolean }
-  | { readonly kind: 'overlay'; readonly lower: string; readonly upper: string; readonly work: string; readonly target: string }
+  /**
+   * `layers`: shared read-only layers between the VM's upper and the host, nearest first.
+   * overlayfs refuses a lower layer inside another lower (ELOOP), and a layer lives in the
+   * store, often inside the very host dir it is stacked on ($HOME, /tmp). An upper inside a
+   * lower is allowed, so the oldest layer becomes the read-only upper of an inner overlay on
+   * the host dir (at `stage`, with `layerWork`), and the VM's overlay stacks the newer layers
+   * on that inner mount: stacking depth 2, the kernel's maximum.
+   */
+  | {
+      readonly kind: 'overlay';
+      readonly lower: string;
+      readonly layers: readonly string[];
+      readonly upper: string;
+      readonly work: string;
+      readonly target: string;
+      readonly layerWork?: string;
+      readonly stage?: string;
+    }
   | { readonly kind: 'bind'; readonly source: string; readonly target: string; readonly readOnly: boolean }
   | { readonly kind: 'remount-ro'; readonly target: string }
   | { readonly kind: 'proc'; readonly target: string }
@@ -62,6 +79,10 @@ export interface PlanInput {
   readonly host: HostView;
   readonly mounts: readonly MountEntry[];
   readonly fsDir: string;
+  /** Upper trees of the VM's shared layers, nearest first. */
+  readonly layerDirs?: readonly string[];
+  /** The new root's mount point (layered overlays stage their inner mount below it). */
+  readonly mntDir?: string;
   readonly workDir: string;
   readonly uid: number;
   readonly gid: number;
@@ -97,6 +118,7 @@ export function computeMountPlan(input: PlanInput): MountPlan {
   const ops: MountOp[] = [];
   const hostDirs = new Map<string, HostDir>();
   const overlaid = new Set<string>();
+  let stages = 0;
 
   const ensureUpper = (p: string): void => {
     // Parents first: every directory on the way needs the mirrored mode of its host dir.
@@ -116,13 +138,22 @@ export function computeMountPlan(input: PlanInput): MountPlan {
     ensureUpper(p);
     const work = path.join(workDir, workKey(p));
     hostDirs.set(`work:${p}`, { path: work, mode: 0o700, uid, gid });
-    ops.push({ kind: 'overlay', lower: p, upper: upperPathOf(fsDir, p), work, target: p });
+    const layers = (input.layerDirs ?? []).map((l) => upperPathOf(l, p)).filter((l) => host.upperStat(l)?.type === 'dir');
+    if (layers.length === 0) {
+      ops.push({ kind: 'overlay', lower: p, layers, upper: upperPathOf(fsDir, p), work, target: p });
+    } else {
+      const layerWork = path.join(workDir, `${workKey(p)}@layer`);
+      hostDirs.set(`lwork:${p}`, { path: layerWork, mode: 0o700, uid, gid });
+      const stage = path.join(input.mntDir ?? '/', `.fvm-stage-${++stages}`);
+      ops.push({ kind: 'overlay', lower: p, layers, upper: upperPathOf(fsDir, p), work, target: p, layerWork, stage });
+    }
     overlaid.add(p);
   };
 
+  const deletedInLayers = (p: string) => (input.layerDirs ?? []).some((l) => host.isWhiteout(upperPathOf(l, p)));
   const build = (p: string): void => {
     const up = upperPathOf(fsDir, p);
-    if (host.isWhiteout(up)) return; // deleted inside the VM earlier
+    if (host.isWhiteout(up) || (!host.upperStat(up) && deletedInLayers(p))) return; // deleted inside the VM earlier
     const st = host.stat(p);
     if (!st) return;
     if (st.type !== 'dir') {

@@ -29,11 +29,19 @@ export function planToScript(ops: readonly MountOp[]): string {
       case 'tmpfs':
         lines.push(`fvm_tmpfs ${q(op.target)} ${op.mode} ${op.readOnly ? 1 : 0}`);
         break;
-      case 'overlay':
+      case 'overlay': {
+        const e = escapeOverlayPath;
+        if (op.layers.length === 0 || !op.stage || !op.layerWork) {
+          lines.push(`fvm_overlay ${q(e(op.lower))} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}`);
+          break;
+        }
+        const oldest = op.layers[op.layers.length - 1];
+        const lowers = [...op.layers.slice(0, -1), op.stage].map(e).join(':');
         lines.push(
-          `fvm_overlay ${q(escapeOverlayPath(op.lower))} ${q(escapeOverlayPath(op.upper))} ${q(escapeOverlayPath(op.work))} ${q(op.target)}`,
+          `fvm_stacked_overlay ${q(e(op.lower))} ${q(e(oldest))} ${q(e(op.layerWork))} ${q(op.stage)} ${q(lowers)} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}`,
         );
         break;
+      }
       case 'bind':
         lines.push(`fvm_bind ${q(op.source)} ${q(op.target)} ${op.readOnly ? 1 : 0}`);
         break;

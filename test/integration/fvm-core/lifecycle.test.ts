@@ -128,6 +128,7 @@ describe('VM lifecycle', () => {
 
   it('copies a VM into an independent one and deletes VMs', () => {
     sb.ok(['copy', 'life', 'life2']);
+    const deletedId = sb.json<{ id: string }>(['info', 'life2']).id;
     sb.ok(['run', 'life2', '--', 'sh', '-c', 'echo only-in-copy > ~/copy.txt; rm ~/crash.txt']);
     expect(sb.ok(['run', 'life', '--', 'cat', path.join(sb.home, 'crash.txt')]).stdout).toBe('before-crash\n');
     expect(sb.fvm(['run', 'life', '--', 'cat', path.join(sb.home, 'copy.txt')]).status).not.toBe(0);
@@ -136,9 +137,13 @@ describe('VM lifecycle', () => {
     sb.ok(['delete', 'life2']);
     expect(sb.json<{ vms: Array<{ name: string }> }>(['list']).vms.map((v) => v.name)).toEqual(['life']);
     expect(fs.readdirSync(path.join(sb.fvmHome, 'vms'))).toEqual(['vm1']);
+    // The layer life2 shared with life stays: life still stacks it.
+    expect(fs.readdirSync(path.join(sb.fvmHome, 'layers'))).toHaveLength(1);
     // Ids are never reused.
     sb.ok(['copy', 'life', 'life3']);
-    expect(sb.json<{ id: string }>(['info', 'life3']).id).toBe('vm3');
+    const id = sb.json<{ id: string }>(['info', 'life3']).id;
+    expect(id).toMatch(/^vm\d+$/);
+    expect(Number(id.slice(2))).toBeGreaterThan(Number(deletedId.slice(2)));
   });
 });
 

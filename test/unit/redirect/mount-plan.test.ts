@@ -70,7 +70,7 @@ describe('computeMountPlan', () => {
     expect(ops).toContainEqual({ kind: 'symlink', target: '/bin', linkTo: 'usr/bin' });
     expect(ops).toContainEqual({ kind: 'bind', source: '/.dockerenv', target: '/.dockerenv', readOnly: true });
     expect(ops.some((o) => 'target' in o && o.target === '/sock')).toBe(false);
-    expect(ops).toContainEqual({ kind: 'overlay', lower: '/usr', upper: '/store/vms/vm1/fs/usr', work: '/store/vms/vm1/work/usr', target: '/usr' });
+    expect(ops).toContainEqual({ kind: 'overlay', lower: '/usr', layers: [], upper: '/store/vms/vm1/fs/usr', work: '/store/vms/vm1/work/usr', target: '/usr' });
   });
 
   it('makes a tmpfs skeleton of a dir with child mounts and recurses into it', () => {

@@ -26,7 +26,8 @@ ${script}`;
   it('emits one function call per op, in order', () => {
     const s = planToScript([
       { kind: 'tmpfs', target: '/run', mode: '755', readOnly: false },
-      { kind: 'overlay', lower: '/usr', upper: '/s/fs/usr', work: '/s/work/usr', target: '/usr' },
+      { kind: 'overlay', lower: '/usr', layers: [], upper: '/s/fs/usr', work: '/s/work/usr', target: '/usr' },
+      { kind: 'overlay', lower: '/opt', layers: ['/l1/fs/opt', '/l2/fs/opt'], upper: '/s/fs/opt', work: '/s/work/opt', target: '/opt', layerWork: '/s/work/opt@layer', stage: '/s/mnt/.fvm-stage-1' },
       { kind: 'remount-ro', target: '/mnt' },
       { kind: 'proc', target: '/proc' },
       { kind: 'sys', target: '/sys' },
@@ -36,6 +37,7 @@ ${script}`;
     expect(s.split('\n').slice(1, -1)).toEqual([
       "fvm_tmpfs '/run' 755 0",
       "fvm_overlay '/usr' '/s/fs/usr' '/s/work/usr' '/usr'",
+      "fvm_stacked_overlay '/opt' '/l2/fs/opt' '/s/work/opt@layer' '/s/mnt/.fvm-stage-1' '/l1/fs/opt:/s/mnt/.fvm-stage-1' '/s/fs/opt' '/s/work/opt' '/opt'",
       "fvm_remount_ro '/mnt'",
       "fvm_proc '/proc'",
       "fvm_sys '/sys'",
