@@ -13,6 +13,9 @@ read -r SELF _ < /proc/self/stat
 exec 8>>"$RUN/status"
 echo "pid $SELF" >&8
 
+# FVM_TRACE=1: timestamps of the phases into the launch log.
+trace() { if [ "${FVM_TRACE-}" = 1 ]; then echo "init $(date +%s.%N) $*" >&2; fi; }
+trace start
 fvm_mkdir() { mkdir -p "$R$1"; }
 fvm_touch() { [ -e "$R$1" ] || [ -L "$R$1" ] || : > "$R$1"; }
 fvm_symlink() { ln -s "$2" "$R$1"; }
@@ -76,12 +79,15 @@ fvm_dev() {
 }
 
 mount -t tmpfs -o mode=0755 fvm-root "$R"
+trace plan
 . "$RUN/plan.sh"
+trace plan-done
 
 [ "$VMHOST" = - ] || hostname "$VMHOST"
 # A new network namespace starts with lo DOWN; util-linux cannot change that, iproute2 can.
 if [ "$NET" != host ] && command -v ip >/dev/null 2>&1; then ip link set lo up; fi
 
+trace pivot
 cd "$R"
 mkdir .oldroot
 pivot_root . .oldroot
@@ -89,6 +95,7 @@ umount -l /.oldroot
 rmdir /.oldroot
 mount -o remount,bind,ro /
 cd /
+trace ready
 echo ready >&8
 exec 8>&- </dev/null >/dev/null 2>&1
 

@@ -16,6 +16,7 @@ NS="--ipc --uts"
 # Children inherit the cgroup: join it before the VM exists so no process escapes the freezer.
 [ "$CG" = - ] || echo $$ > "$CG/cgroup.procs"
 trap '' INT HUP
+[ "${FVM_TRACE-}" = 1 ] && echo "launch $(date +%s.%N) start" >&2
 
 if [ "$FULLMAP" = 1 ]; then
   # util-linux 2.38 maps all uids only through newuidmap; as root we write the maps ourselves:

@@ -25,6 +25,13 @@ export interface LaunchOptions {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
+/** FVM_TRACE=1 prints the launch's phases with their times on stderr (for diagnosing slow starts). */
+function tracer(): (what: string) => void {
+  if (process.env.FVM_TRACE !== '1') return () => undefined;
+  const t0 = performance.now();
+  return (what) => process.stderr.write(`fvm-trace ${(performance.now() - t0).toFixed(1)} ms ${what}\n`);
+}
+
 /** Creates the upper roots and workdirs with the mirrored modes the plan asks for. */
 export function prepareHostDirs(dirs: readonly HostDir[], fullMap: boolean): void {
   for (const d of [...dirs].sort((a, b) => a.path.length - b.path.length)) {
@@ -45,6 +52,7 @@ export function prepareHostDirs(dirs: readonly HostDir[], fullMap: boolean): voi
 }
 
 export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): Promise<Runtime> {
+  const trace = tracer();
   const uid = process.getuid?.() ?? 0;
   const gid = process.getgid?.() ?? 0;
   const fullMap = uid === 0;
@@ -82,7 +90,9 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     runtimeDir: process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`,
     network: m.config.network,
   });
+  trace(`plan: ${plan.ops.length} ops`);
   prepareHostDirs(plan.hostDirs, fullMap);
+  trace('host dirs ready');
   fs.writeFileSync(path.join(p.run, 'plan.sh'), planToScript(plan.ops), { mode: 0o600 });
   const cgroup = prepareCgroup(p.dir);
 
@@ -103,7 +113,7 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
       m.config.hostname ?? '-',
       String(opts.lingerSeconds),
     ],
-    { detached: true, stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C' } },
+    { detached: true, stdio: ['ignore', log, log], env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin', LANG: 'C', ...(process.env.FVM_TRACE === '1' ? { FVM_TRACE: '1' } : {}) } },
   );
   fs.closeSync(log);
   let exited: number | null = null;
@@ -111,6 +121,7 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     exited = code ?? (sig ? 128 : 1);
   });
   child.unref();
+  trace('launcher spawned');
 
   const statusFile = path.join(p.run, 'status');
   const deadline = Date.now() + 30_000;
@@ -135,7 +146,9 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     }
     await sleep(3);
   }
+  trace('init ready');
   if (m.config.network === 'private') await waitForSlirp(p, m.name);
+  trace('network ready');
   const init = readProcStat(initPid);
   const unsharePid = Number(readText(path.join(p.run, 'unshare.pid')).trim()) || 0;
   const slirpPid = Number(readText(path.join(p.run, 'slirp.pid')).trim()) || null;
