@@ -32,12 +32,12 @@ function probeOverlay(home: string): { ok: boolean; detail: string } {
     for (const d of ['l', 'u', 'w', 'm']) fs.mkdirSync(path.join(dir, d));
     fs.writeFileSync(path.join(dir, 'l/f'), 'x');
     const script = `set -e; cd "$1"; mount -t overlay fvm -o lowerdir=l,upperdir=u,workdir=w,userxattr m; echo y > m/f; rm m/f; mkdir m/d; cat /proc/self/uid_map >/dev/null`;
-    const r = spawnSync(unshare, ['--user', '--map-current-user', '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', script, 'probe', dir], {
+    const r = spawnSync(unshare, ['--user', '--map-current-user', '--keep-caps', '--mount', '--pid', '--fork', '--kill-child', '/bin/sh', '-c', script, 'probe', dir], {
       encoding: 'utf8',
       timeout: 10_000,
       env: { PATH: '/usr/sbin:/usr/bin:/sbin:/bin' },
     });
-    if (r.status !== 0) return { ok: false, detail: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n').pop() ?? '' };
+    if (r.status !== 0) return { ok: false, detail: (r.stderr || r.error?.message || `exit ${r.status}`).trim().split('\n')[0] ?? '' };
     const wh = fs.lstatSync(path.join(dir, 'u/f'));
     return { ok: wh.isCharacterDevice() && wh.rdev === 0, detail: 'overlay mounted in a user namespace; whiteouts work' };
   } finally {
