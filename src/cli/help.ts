@@ -17,6 +17,7 @@ usage: fvm [--home DIR] [--json] COMMAND [ARGS]
                                   apply the VM's changes (or some of them) to the host
   uncommit NAME                   undo the last commit
   copy SRC DST | delete NAME
+  ui [--web] [--port N]           the desktop app; --web serves it on 127.0.0.1 with a token
 
 The repository is $FVM_HOME, else $XDG_DATA_HOME/fvm (~/.local/share/fvm); --home overrides it.`;
 

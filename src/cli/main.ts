@@ -12,9 +12,11 @@ import { openEngine, type Engine } from '../fvm-core/engine.js';
 import { expectPositionals, one, parseArgs, usage, type OptionSpec } from './args.js';
 import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, progressLine } from './format.js';
 import { HELP, commandHelp } from './help.js';
+import { runUi } from './ui-command.js';
 
 interface Ctx {
   readonly json: boolean;
+  readonly home: string | undefined;
   readonly engine: () => Engine;
   out(text: string): void;
   doc(value: unknown): void;
@@ -163,6 +165,16 @@ const commands: Record<string, Handler> = {
     return 0;
   },
 
+  async ui(args, ctx) {
+    const p = simple('ui', { web: 'flag', port: 'value' }, '', 0, 0)(args);
+    const portText = one(p, 'port');
+    const port = portText === undefined ? undefined : Number(portText);
+    if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
+      throw new FvmError('INVALID_ARGUMENT', `ui: --port ${portText} is not a port number`, 'Give a port from 1 to 65535, or 0 for any free port.');
+    }
+    return runUi({ web: p.flags.has('web'), port, home: ctx.home });
+  },
+
   async delete(args, ctx) {
     const p = simple('delete', {}, 'NAME', 1, 1)(args);
     const r = await ctx.engine().invoke('vm:delete', { name: assertVmName(p.positional[0]) });
@@ -220,6 +232,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     let engine: Engine | undefined;
     const ctx: Ctx = {
       json,
+      home,
       engine: () => (engine ??= openEngine({ home })),
       out: (t) => process.stdout.write(`${t}\n`),
       doc: (v) => process.stdout.write(`${JSON.stringify(v)}\n`),

@@ -12,6 +12,7 @@ import { planToScript } from '../redirect/plan-script.js';
 import { readMountsSync } from '../redirect/mountinfo.js';
 import { realHostView } from '../redirect/host-view.js';
 import { effectiveRules } from '../redirect/rules.js';
+import { trustedPaths } from '../redirect/trusted-files.js';
 import { sourceDirs, type VmManifest, type VmPaths } from './repository.js';
 import { writeRuntime, type Runtime } from './runtime.js';
 import { readBootId, readNs, readProcStat } from './proc.js';
@@ -73,11 +74,17 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
   fs.rmSync(p.run, { recursive: true, force: true });
   fs.mkdirSync(p.run, { recursive: true, mode: 0o700 });
 
+  const sources = sourceDirs(p);
+  // A path is "touched" when any of the VM's upper trees holds an entry there (file, whiteout,
+  // replaced directory): then the host's version is bound over it for the launch.
+  const touched = (hostPath: string) => sources.some((dir) => fs.lstatSync(path.join(dir, hostPath), { throwIfNoEntry: false }) !== undefined);
+  const guarded = trustedPaths(fullMap, touched);
   const plan = computeMountPlan({
     host: realHostView(uid, process.getgroups?.() ?? []),
     mounts: readMountsSync(),
     fsDir: p.fs,
-    layerDirs: sourceDirs(p).slice(1),
+    layerDirs: sources.slice(1),
+    guarded,
     mntDir: p.mnt,
     workDir: p.work,
     uid,

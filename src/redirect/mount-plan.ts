@@ -95,6 +95,8 @@ export interface PlanInput {
   readonly home: string;
   readonly runtimeDir: string;
   readonly network: NetworkMode;
+  /** Host files the VM touched that the launcher must not take from the VM (trusted-files.ts). */
+  readonly guarded?: readonly string[];
 }
 
 const SPECIAL = new Set(['/proc', '/sys', '/dev', '/run']);
@@ -229,6 +231,14 @@ export function computeMountPlan(input: PlanInput): MountPlan {
       default:
         assertNever(r.mode, 'rule mode');
     }
+  }
+
+  // Guarded files: the host's version over the VM's, read-only, while init still holds
+  // capabilities (and, as root, for the setpriv of every join).
+  for (const g of input.guarded ?? []) {
+    const st = host.stat(g);
+    if (st && st.type !== 'dir') ops.push({ kind: 'bind', source: g, target: g, readOnly: true });
+    else if (!st && g === '/etc/ld.so.preload') ops.push({ kind: 'bind', source: '/dev/null', target: g, readOnly: true });
   }
 
   // Private /run: host /run is full of IPC endpoints (system bus, docker.sock, the session bus).

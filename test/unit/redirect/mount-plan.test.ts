@@ -132,3 +132,30 @@ describe('computeMountPlan', () => {
     expect(workKey('/a/b')).not.toBe(workKey('/a%b'));
   });
 });
+
+describe('guarded files', () => {
+  it('binds the host\'s version of a touched loader file read-only, and /dev/null over a planted preload', () => {
+    const host = fakeHost({ ...HOST, '/etc/ld.so.cache': { st: file() } });
+    const ops = computeMountPlan({
+      host,
+      mounts: [{ mountPoint: '/', fsType: 'ext4', source: '/dev/vda' }],
+      fsDir: '/store/vms/vm1/fs',
+      workDir: '/store/vms/vm1/work',
+      uid: 1000,
+      gid: 1000,
+      fullMap: false,
+      extraRoots: [],
+      rules: [],
+      storeDir: '/store',
+      home: '/home/u',
+      runtimeDir: '/run/user/1000',
+      network: 'none',
+      guarded: ['/etc/ld.so.cache', '/etc/ld.so.preload'],
+    }).ops;
+    const etc = ops.findIndex((o) => o.kind === 'overlay' && o.target === '/etc');
+    const cache = ops.findIndex((o) => o.kind === 'bind' && o.target === '/etc/ld.so.cache' && o.source === '/etc/ld.so.cache' && o.readOnly);
+    const preload = ops.findIndex((o) => o.kind === 'bind' && o.target === '/etc/ld.so.preload' && o.source === '/dev/null' && o.readOnly);
+    expect(cache).toBeGreaterThan(etc);
+    expect(preload).toBeGreaterThan(etc);
+  });
+});
