@@ -14,7 +14,9 @@ import type { Change, VmState } from './types.js';
 export interface EventPayloads {
   /** `deleted` is the last event of a VM. */
   'vm:state': { readonly vm: string; readonly state: VmState | 'deleted' };
-  'process:started': { readonly vm: string; readonly pid: number; readonly cmd: string; readonly runId?: string };
+  /** `ppid` when the engine knows it (its process watcher does; a run it started does not). */
+  'process:started': { readonly vm: string; readonly pid: number; readonly cmd: string; readonly ppid?: number; readonly runId?: string };
+  /** `status` is null when it cannot be known (a process that is not the engine's own child). */
   'process:exited': { readonly vm: string; readonly pid: number; readonly status: number | null; readonly runId?: string };
   'process:output': {
     readonly vm: string;

@@ -30,11 +30,24 @@ export function invalidArgument(op: string, detail: string): ErrorData {
   };
 }
 
-/** Parses `raw` with `schema`, naming `op` in the error. */
+const NAME_FIELDS: readonly PropertyKey[] = ['name', 'source', 'target'];
+
+/** Parses `raw` with `schema`, naming `op` in the error; a bad VM name gets the CLI's INVALID_NAME. */
 export function validateWith<S extends z.ZodType>(op: string, schema: S, raw: unknown): Envelope<z.infer<S>> {
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) return { ok: false, error: invalidArgument(op, describeIssues(parsed.error)) };
-  return { ok: true, value: parsed.data };
+  if (parsed.success) return { ok: true, value: parsed.data };
+  const issues = parsed.error.issues;
+  if (issues.every((i) => i.path.length === 1 && NAME_FIELDS.includes(i.path[0]))) {
+    return {
+      ok: false,
+      error: {
+        code: 'INVALID_NAME',
+        message: `${op}: ${describeIssues(parsed.error)}`,
+        hint: 'A VM name starts with a letter or digit and has at most 64 characters from A-Z a-z 0-9 . _ -',
+      },
+    };
+  }
+  return { ok: false, error: invalidArgument(op, describeIssues(parsed.error)) };
 }
 
 export function validateInput<K extends OperationName>(op: K, raw: unknown): Envelope<OperationInput<K>> {
