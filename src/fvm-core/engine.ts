@@ -11,7 +11,7 @@ import { schemas, type CommitResult, type EventChannel, type OperationInput, typ
 import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
 import { assertVmName } from '../shared/names.js';
 import { PRESETS } from '../redirect/rules.js';
-import { defaultHome, layerFsDir, Repository, type VmManifest, REPO_FORMAT } from './repository.js';
+import { defaultHome, layerFsDir, Repository, sourceDirs, type VmManifest, REPO_FORMAT } from './repository.js';
 import { EventBus, type EventListener } from './events.js';
 import { acquireLock } from './lock.js';
 import { clearStaleRuntime, readState } from './vm-state.js';
@@ -32,6 +32,7 @@ import { uncommitVm, commitCount } from './uncommit.js';
 import { copyEntrySync, removeTreeSync } from './tree-ops.js';
 import { runDoctor } from './doctor.js';
 import { ProcessWatch } from './process-watch.js';
+import { ChangeWatch } from './change-watch.js';
 
 export interface EngineOptions {
   readonly home?: string;
@@ -93,6 +94,18 @@ export class Engine {
   };
 
   private processWatch: ProcessWatch | null = null;
+  private changeWatch: ChangeWatch | null = null;
+  private watchTimer: NodeJS.Timeout | null = null;
+
+  /** Keeps a live change feed on every running VM's upper tree (for subscribers). */
+  private syncChangeWatch(): void {
+    if (!this.changeWatch) return;
+    const targets = this.repo
+      .list()
+      .filter((m) => readState(this.repo.paths(m.id)).state !== 'stopped')
+      .map((m) => ({ vm: m.name, fsDir: this.repo.paths(m.id).fs }));
+    this.changeWatch.sync(targets);
+  }
 
   /**
    * Subscribes to push events. The first subscriber also starts the process watch, so the
@@ -103,6 +116,13 @@ export class Engine {
     if (!this.processWatch) {
       this.processWatch = new ProcessWatch({ snapshot: () => safe(() => this.ps(), []), emit: (c, p) => this.emit(c, p) });
       this.processWatch.start();
+      this.changeWatch = new ChangeWatch((vm, changes) => this.emit('fs:changed', { vm, changes }));
+      this.syncChangeWatch();
+      this.events.on((channel) => {
+        if (channel === 'vm:state' || channel === 'process:started') this.syncChangeWatch();
+      });
+      this.watchTimer = setInterval(() => safe(() => this.syncChangeWatch(), undefined), 2000);
+      this.watchTimer.unref();
     }
     return off;
   }
@@ -111,6 +131,10 @@ export class Engine {
     // VMs outlive the engine by design; only the watchers stop.
     this.processWatch?.stop();
     this.processWatch = null;
+    this.changeWatch?.close();
+    this.changeWatch = null;
+    if (this.watchTimer) clearInterval(this.watchTimer);
+    this.watchTimer = null;
   }
 
   private emit(channel: EventChannel, payload: unknown): void {
@@ -160,7 +184,8 @@ export class Engine {
       name: m.name,
       id: m.id,
       state,
-      sizeBytes: diskUsageSync(p.fs) + diskUsageSync(p.registry),
+      // Its own tree, its registry delta, and the shared layers it stacks (a copy is not 0 B).
+      sizeBytes: sourceDirs(p).reduce((n, d) => n + diskUsageSync(d), 0) + diskUsageSync(p.registry),
       created: m.created,
       processCount: runtime ? Math.max(0, listVmProcesses(m.name, runtime).length - 1) : 0,
     };
