@@ -136,7 +136,8 @@ export function diffDigests(a: Map<string, string>, b: Map<string, string>): str
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 10_000): Promise<T> {
+/** Polls until `fn` returns something truthy. The bound is generous: CI machines are shared and slow. */
+export async function waitFor<T>(what: string, fn: () => T | undefined | null | false, timeoutMs = 30_000): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const v = fn();

@@ -95,7 +95,7 @@ describe('VM lifecycle', () => {
     sb.ok(['stop', 'life']);
     sb.ok(['run', 'life', '--', 'true'], { env: { FVM_LINGER_SECONDS: '1' } });
     expect(sb.json<{ state: string }>(['info', 'life']).state).toBe('running');
-    await waitFor('the idle VM to stop', () => sb.json<{ state: string }>(['info', 'life']).state === 'stopped', 8000);
+    await waitFor('the idle VM to stop', () => sb.json<{ state: string }>(['info', 'life']).state === 'stopped');
   });
 
   it('refuses to run in a suspended VM, and suspend/resume of a stopped VM is an error', () => {
