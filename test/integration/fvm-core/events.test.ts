@@ -26,7 +26,7 @@ describe('engine events', () => {
     await engine.invoke('vm:create', { name: 'ev', network: 'none' });
     const started = await engine.invoke('vm:run', { name: 'ev', command: ['sh', '-c', 'sleep 0.3; echo hi > ~/live.txt; sleep 0.6; echo out'] });
     expect(started.pid).toBeGreaterThan(0);
-    await waitFor('the run to exit', () => events.find((e) => e.channel === 'process:exited' && e.payload.runId === started.runId), 15_000);
+    await waitFor('the run to exit', () => events.find((e) => e.channel === 'process:exited' && e.payload.runId === started.runId));
     await waitFor('a live change', () =>
       events.find((e) => e.channel === 'fs:changed' && (e.payload.changes as Array<{ path: string }>).some((c) => c.path === path.join(sb.home, 'live.txt'))),
     );
