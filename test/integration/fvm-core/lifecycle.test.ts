@@ -93,8 +93,8 @@ describe('VM lifecycle', () => {
 
   it('stops by itself once idle for the linger time', async () => {
     sb.ok(['stop', 'life']);
-    sb.ok(['run', 'life', '--', 'true'], { env: { FVM_LINGER_SECONDS: '1' } });
-    expect(sb.json<{ state: string }>(['info', 'life']).state).toBe('running');
+    const r = sb.ok(['run', 'life', '--', 'sh', '-c', 'echo $FVM_VM'], { env: { FVM_LINGER_SECONDS: '1' } });
+    expect(r.stdout).toBe('life\n');
     await waitFor('the idle VM to stop', () => sb.json<{ state: string }>(['info', 'life']).state === 'stopped');
   });
 
