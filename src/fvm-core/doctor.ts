@@ -74,7 +74,24 @@ export function runDoctor(home: string): DoctorCheck[] {
   const ov = probeOverlay(home);
   checks.push(check('overlay-in-userns', ov.ok, ov.detail, 'Unprivileged overlayfs failed: see the user-namespaces check and dmesg.'));
   const slirp = findTool('slirp4netns');
-  checks.push(check('network-private', !!slirp, slirp ? `slirp4netns at ${slirp}: --network private available (the default)` : 'slirp4netns not found: VMs with the default private network cannot start', 'Install it (apt-get install slirp4netns), or create VMs with --network none.'));
+  let tun = true;
+  try {
+    fs.accessSync('/dev/net/tun', fs.constants.R_OK | fs.constants.W_OK);
+  } catch {
+    tun = false;
+  }
+  checks.push(
+    check(
+      'network-private',
+      !!slirp && tun,
+      !slirp
+        ? 'slirp4netns not found: VMs with the default private network cannot start'
+        : tun
+          ? `slirp4netns at ${slirp} and /dev/net/tun usable: --network private available (the default)`
+          : '/dev/net/tun is not readable and writable by you: slirp4netns cannot create the VM\'s tap device',
+      !slirp ? 'Install it (apt-get install slirp4netns), or create VMs with --network none.' : 'Restore Debian\'s default mode: sudo chmod 0666 /dev/net/tun (or create VMs with --network none).',
+    ),
+  );
   const ip = findTool('ip');
   checks.push(check('loopback', !!ip, ip ? 'ip brings up lo in VMs without host network' : 'iproute2 missing: loopback stays down in --network none VMs', 'apt-get install iproute2', true));
   const cg = cgroupParent();

@@ -5,7 +5,6 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { StdioOptions } from 'node:child_process';
 import { FvmError } from '../shared/errors.js';
 import { schemas, type CommitResult, type EventChannel, type OperationInput, type OperationName, type OperationResult, type RunStarted } from '../shared/contract.js';
 import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
@@ -32,6 +31,7 @@ import { uncommitVm, commitCount } from './uncommit.js';
 import { copyEntrySync, removeTreeSync } from './tree-ops.js';
 import { runDoctor } from './doctor.js';
 import { ProcessWatch } from './process-watch.js';
+import { planRelay, relayStdio } from './stdio-relay.js';
 import { ChangeWatch } from './change-watch.js';
 
 export interface EngineOptions {
@@ -261,20 +261,26 @@ export class Engine {
     return sanitizedEnv(process.env, m.name, process.getuid?.() ?? 0, req.env ?? {});
   }
 
-  /** CLI form of run: stdio passed through, resolves with the program's exit status. */
-  async runAttached(name: string, req: RunRequest, stdio: StdioOptions = 'inherit'): Promise<number> {
+  /** CLI form of run: stdio relayed (never handed over), resolves with the program's exit status. */
+  async runAttached(name: string, req: RunRequest): Promise<number> {
     this.checkRoot(req.root);
     const m = this.repo.find(name);
     const rt = await this.ensureRunning(name);
-    const child = joinVm(rt, { command: req.command, cwd: req.cwd ?? process.cwd(), env: this.joinEnv(m, req), stdio });
+    const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
+    const plan = planRelay(req.command, interactive, process.stdout.columns, process.stdout.rows);
+    const child = joinVm(rt, { command: plan.command, cwd: req.cwd ?? process.cwd(), env: this.joinEnv(m, req), stdio: ['pipe', 'pipe', 'pipe'] });
     const forward = (sig: NodeJS.Signals) => () => forwardSignal(child.pid, sig);
     const handlers = (['SIGINT', 'SIGTERM', 'SIGHUP', 'SIGQUIT'] as const).map((s) => [s, forward(s)] as const);
     for (const [s, h] of handlers) process.on(s, h);
-    const status = await new Promise<number>((resolve, reject) => {
-      child.on('error', (err) => reject(new FvmError('LAUNCH_FAILED', `cannot run ${req.command[0]} in VM '${name}': ${err.message}`, 'Run `fvm doctor`.')));
-      child.on('exit', (code, sig) => resolve(code ?? 128 + (sig ? signalNumber(sig) : 1)));
-    });
-    for (const [s, h] of handlers) process.off(s, h);
+    let status: number;
+    try {
+      const r = await relayStdio(child, plan.pty);
+      status = r.code ?? 128 + (r.signal ? signalNumber(r.signal) : 1);
+    } catch (err) {
+      throw new FvmError('LAUNCH_FAILED', `cannot run ${req.command[0]} in VM '${name}': ${(err as Error).message}`, 'Run `fvm doctor`.');
+    } finally {
+      for (const [s, h] of handlers) process.off(s, h);
+    }
     this.afterRun(m);
     return status;
   }

@@ -91,8 +91,10 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     gid,
     fullMap,
     extraRoots: m.extraRoots,
-    rules: effectiveRules(m.config.preset, m.config.rules, home),
-    storeDir: opts.storeDir,
+    // Rule and store paths resolved through host symlinks: a bind onto "$R/~/.netrc" would
+    // otherwise follow an absolute link out of the new root and hide nothing in the VM.
+    rules: effectiveRules(m.config.preset, m.config.rules, home).map((r) => ({ ...r, path: realpathOr(r.path) })),
+    storeDir: realpathOr(opts.storeDir),
     home,
     runtimeDir: process.env.XDG_RUNTIME_DIR || `/run/user/${uid}`,
     network: m.config.network,
@@ -139,11 +141,8 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     if (pm) initPid = Number(pm[1]);
     if (/^ready$/m.test(status)) break;
     if (exited !== null || Date.now() > deadline) {
-      try {
-        if (child.pid) process.kill(-child.pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
+      killGroup(child.pid);
+      killInit(initPid);
       const tail = readText(path.join(p.run, 'launch.log')).trim().split('\n').slice(-6).join('\n');
       throw new FvmError(
         'LAUNCH_FAILED',
@@ -154,7 +153,16 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     await sleep(3);
   }
   trace('init ready');
-  if (m.config.network === 'private') await waitForSlirp(p, m.name);
+  if (m.config.network === 'private') {
+    try {
+      await waitForSlirp(p, m.name);
+    } catch (err) {
+      // A VM without the network it was promised must not keep running unseen.
+      killGroup(child.pid);
+      killInit(initPid);
+      throw err;
+    }
+  }
   trace('network ready');
   const init = readProcStat(initPid);
   const unsharePid = Number(readText(path.join(p.run, 'unshare.pid')).trim()) || 0;
@@ -185,6 +193,30 @@ async function waitForSlirp(p: VmPaths, name: string): Promise<void> {
     await sleep(5);
   }
   throw new FvmError('NETWORK_UNAVAILABLE', `the private network of VM '${name}' did not come up: ${readText(path.join(p.run, 'slirp.log')).trim()}`, 'Check that slirp4netns works here (`fvm doctor`), or use --network none.');
+}
+
+function realpathOr(p: string): string {
+  try {
+    return fs.realpathSync(p);
+  } catch {
+    return p;
+  }
+}
+
+function killGroup(pid: number | undefined): void {
+  try {
+    if (pid) process.kill(-pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
+}
+
+function killInit(pid: number): void {
+  try {
+    if (pid) process.kill(pid, 'SIGKILL');
+  } catch {
+    // gone
+  }
 }
 
 function readText(f: string): string {

@@ -243,7 +243,8 @@ export function computeMountPlan(input: PlanInput): MountPlan {
 
   // Private /run: host /run is full of IPC endpoints (system bus, docker.sock, the session bus).
   ops.push({ kind: 'tmpfs', target: '/run', mode: '755', readOnly: false });
-  ops.push({ kind: 'mkdir', target: '/run/lock' }, { kind: 'mkdir', target: `/run/user/${uid}` });
+  // The runtime dir: private and empty, mode 0700 as the XDG spec requires.
+  ops.push({ kind: 'mkdir', target: '/run/lock' }, { kind: 'tmpfs', target: `/run/user/${uid}`, mode: '700', readOnly: false });
   const resolv = host.stat('/etc/resolv.conf');
   if (resolv?.type === 'symlink' && resolv.linkTarget) {
     const target = path.resolve('/etc', resolv.linkTarget);

@@ -31,19 +31,21 @@ export function planToScript(ops: readonly MountOp[]): string {
         break;
       case 'overlay': {
         const e = escapeOverlayPath;
+        // The host's layout is a snapshot: a dir removed since the plan is skipped, not fatal.
+        const guard = `if [ -d ${q(op.lower)} ]; then `;
         if (op.layers.length === 0 || !op.stage || !op.layerWork) {
-          lines.push(`fvm_overlay ${q(e(op.lower))} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}`);
+          lines.push(`${guard}fvm_overlay ${q(e(op.lower))} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}; fi`);
           break;
         }
         const oldest = op.layers[op.layers.length - 1];
         const lowers = [...op.layers.slice(0, -1), op.stage].map(e).join(':');
         lines.push(
-          `fvm_stacked_overlay ${q(e(op.lower))} ${q(e(oldest))} ${q(e(op.layerWork))} ${q(op.stage)} ${q(lowers)} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}`,
+          `${guard}fvm_stacked_overlay ${q(e(op.lower))} ${q(e(oldest))} ${q(e(op.layerWork))} ${q(op.stage)} ${q(lowers)} ${q(e(op.upper))} ${q(e(op.work))} ${q(op.target)}; fi`,
         );
         break;
       }
       case 'bind':
-        lines.push(`fvm_bind ${q(op.source)} ${q(op.target)} ${op.readOnly ? 1 : 0}`);
+        lines.push(`if [ -e ${q(op.source)} ]; then fvm_bind ${q(op.source)} ${q(op.target)} ${op.readOnly ? 1 : 0}; fi`);
         break;
       case 'remount-ro':
         lines.push(`fvm_remount_ro ${q(op.target)}`);

@@ -1,10 +1,15 @@
 import { execFileSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { escapeOverlayPath, planToScript, shQuote } from '../../../src/redirect/plan-script.js';
 
 describe('planToScript', () => {
   it('quotes every path so that /bin/sh reads back exactly the same words', () => {
-    const nasty = `/home/u/it's a "dir" $(touch /tmp/pwned) \`x\` \\ ; & |\ttab`;
+    // A real file, so that the plan's existence guard on bind sources lets the bind through.
+    const nasty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fvm-q-')), `it's a "dir" $(touch pwned) \`x\` \\ ; & |\ttab`);
+    fs.writeFileSync(nasty, '');
     const script = planToScript([
       { kind: 'mkdir', target: nasty },
       { kind: 'symlink', target: '/bin', linkTo: nasty },
@@ -36,8 +41,8 @@ ${script}`;
     ]);
     expect(s.split('\n').slice(1, -1)).toEqual([
       "fvm_tmpfs '/run' 755 0",
-      "fvm_overlay '/usr' '/s/fs/usr' '/s/work/usr' '/usr'",
-      "fvm_stacked_overlay '/opt' '/l2/fs/opt' '/s/work/opt@layer' '/s/mnt/.fvm-stage-1' '/l1/fs/opt:/s/mnt/.fvm-stage-1' '/s/fs/opt' '/s/work/opt' '/opt'",
+      "if [ -d '/usr' ]; then fvm_overlay '/usr' '/s/fs/usr' '/s/work/usr' '/usr'; fi",
+      "if [ -d '/opt' ]; then fvm_stacked_overlay '/opt' '/l2/fs/opt' '/s/work/opt@layer' '/s/mnt/.fvm-stage-1' '/l1/fs/opt:/s/mnt/.fvm-stage-1' '/s/fs/opt' '/s/work/opt' '/opt'; fi",
       "fvm_remount_ro '/mnt'",
       "fvm_proc '/proc'",
       "fvm_sys '/sys'",
