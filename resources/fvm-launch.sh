@@ -22,13 +22,14 @@ if [ "$FULLMAP" = 1 ]; then
   # util-linux 2.38 maps all uids only through newuidmap; as root we write the maps ourselves:
   # start unshare unmapped, wait until it has its user namespace, write the maps, release it.
   # Until its map exists the child is "nobody" and may not open anything in the store: it
-  # waits on a descriptor it inherited (fd 3, the fifo opened read-write and unlinked).
+  # waits on a descriptor it inherited (fd 3, the fifo opened read-write and unlinked), and
+  # then on its own /proc/self/uid_map (readable even unmapped) until the map is there.
   FIFO=$RUN/mapsync
   rm -f "$FIFO"; mkfifo -m 600 "$FIFO"
   exec 3<>"$FIFO"
   rm -f "$FIFO"
   unshare --user --keep-caps --mount --pid --fork --kill-child --propagation private $NS -- \
-    /bin/sh -c 'read -r _ <&3; exec 3<&-; exec /bin/sh "$@"' - "$INIT" "$@" &
+    /bin/sh -c 'read -r _ <&3; while ! read -r _ _ _ </proc/self/uid_map; do sleep 0.005; done; exec 3<&-; exec /bin/sh "$@"' - "$INIT" "$@" &
   P=$!
   while [ "$(readlink /proc/$P/ns/user 2>/dev/null || echo gone)" = "$(readlink /proc/self/ns/user)" ]; do sleep 0.001; done
   echo '0 0 4294967295' > /proc/$P/uid_map

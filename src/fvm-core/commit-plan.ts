@@ -75,15 +75,38 @@ export function findConflicts(changes: readonly Change[], baseline: Readonly<Rec
   return out;
 }
 
-export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: readonly Change[]): CommitPlan {
+export interface PlanOptions {
+  /** The user's --path selections (undefined: everything). */
+  readonly paths?: readonly string[];
+  /** The VM stacks shared layers: its new dirs may have children in them, so no whole-dir moves. */
+  readonly layered: boolean;
+}
+
+export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: readonly Change[], opts: PlanOptions = { layered: false }): CommitPlan {
   const deletes: CommitOp[] = [];
   const mkdirs: CommitOp[] = [];
   const places: CommitOp[] = [];
   const chmods: CommitOp[] = [];
   const underOpaque = (p: string) => [...diff.opaqueDirs].some((d) => p !== d && isWithin(p, d));
   const byHost = new Map(diff.entries.map((e) => [e.host, e]));
+  // A directory new to the host, wholly the VM's own and selected with everything below it,
+  // moves with one rename(2): commit cost stops growing with the number of files inside.
+  const wholeDirs: string[] = [];
+  const within = (p: string) => wholeDirs.some((d) => isWithin(p, d));
   for (const c of selected) {
+    if (c.kind !== 'added' || c.type !== 'dir' || opts.layered || within(c.path)) continue;
     const entry = byHost.get(c.path);
+    if (!entry?.owned || entry.opaque || underOpaque(c.path)) continue;
+    if (opts.paths && !opts.paths.some((sel) => isWithin(c.path, sel))) continue; // only a parent of a pick
+    wholeDirs.push(c.path);
+  }
+  for (const c of selected) {
+    if (within(c.path) && !wholeDirs.includes(c.path)) continue;
+    const entry = byHost.get(c.path);
+    if (wholeDirs.includes(c.path)) {
+      places.push({ kind: 'place', path: c.path, type: 'dir', replaces: false, source: entry?.upper ?? upperPathOf(fsDir, c.path), keepUpper: false });
+      continue;
+    }
     const up = entry?.upper ?? upperPathOf(fsDir, c.path);
     if (c.kind === 'deleted') {
       deletes.push({ kind: 'delete', path: c.path, type: c.type, underOpaque: underOpaque(c.path) });

@@ -10,7 +10,7 @@ import type { CommitResult } from '../shared/contract.js';
 import type { Progress } from '../shared/types.js';
 import { isWhiteoutStat } from '../redirect/host-view.js';
 import { upperPathOf } from '../redirect/host-path.js';
-import type { VmPaths } from './repository.js';
+import { sourceDirs, type VmPaths } from './repository.js';
 import { diffVm } from './diff.js';
 import { readBaseline, refreshBaseline, updateBaseline } from './baseline.js';
 import { buildCommitPlan, findConflicts, selectChanges, type CommitOp } from './commit-plan.js';
@@ -184,7 +184,7 @@ export function commitVm(p: VmPaths, opts: CommitOptions, onProgress: (pr: Progr
       'Compare the two versions, then commit with --force to let the VM\'s version win, or leave that path out with --path.',
     );
   }
-  const plan = buildCommitPlan(p.fs, diff, selected);
+  const plan = buildCommitPlan(p.fs, diff, selected, { paths: opts.paths, layered: sourceDirs(p).length > 1 });
   if (opts.dryRun) return { commit: null, dryRun: true, applied: selected };
   for (const op of plan.ops) assertRealParents(op.path);
   const nums = commitNumbers(p);

@@ -60,18 +60,29 @@ export async function resumeVm(rt: Runtime): Promise<void> {
   for (const pid of hostParentsOfJoined(rt)) signal(pid, 'SIGCONT');
 }
 
-/** Kills every process of the VM: SIGKILL to its init ends the whole PID namespace. */
+/** Live (non-zombie) processes of a PID namespace: a zombie is dead, it only awaits its reaper. */
+function livePids(pidNs: string): number[] {
+  return pidsInNamespace(pidNs).filter((pid) => {
+    const st = readProcStat(pid);
+    return st !== null && st.state !== 'Z' && st.state !== 'X';
+  });
+}
+
+/**
+ * Kills every process of the VM: SIGKILL to its init ends the whole PID namespace. The init
+ * goes first, so that unshare (its parent) reaps it at once; cgroup.kill then takes stragglers.
+ */
 export async function killVm(rt: Runtime): Promise<void> {
+  const init = readProcStat(rt.initPid);
+  if (init && init.startTime === rt.initStart) signal(rt.initPid, 'SIGKILL');
   if (rt.cgroup) {
     try {
       const fs = await import('node:fs');
       fs.writeFileSync(`${rt.cgroup}/cgroup.kill`, '1');
     } catch {
-      // kernels before 5.14 have no cgroup.kill; the init kill below suffices
+      // kernels before 5.14 have no cgroup.kill; the init kill suffices
     }
   }
-  const init = readProcStat(rt.initPid);
-  if (init && init.startTime === rt.initStart) signal(rt.initPid, 'SIGKILL');
   const un = readProcStat(rt.unsharePid);
   if (un && un.comm === 'unshare') signal(rt.unsharePid, 'SIGKILL');
   // A frozen or stopped task still dies of SIGKILL; thaw anyway so nothing waits on it.
@@ -82,9 +93,7 @@ export async function killVm(rt: Runtime): Promise<void> {
   }
   const deadline = Date.now() + 5000;
   while (Date.now() < deadline) {
-    const st = readProcStat(rt.initPid);
-    const gone = !st || st.startTime !== rt.initStart || st.state === 'Z';
-    if (gone && pidsInNamespace(rt.pidNs).length === 0) return;
+    if (livePids(rt.pidNs).length === 0) return;
     await sleep(5);
   }
 }
