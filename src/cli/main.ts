@@ -10,8 +10,10 @@ import { normalizeHostPath } from '../redirect/host-path.js';
 import { isPresetName, parseRule } from '../redirect/rules.js';
 import { openEngine, type Engine } from '../fvm-core/engine.js';
 import { expectPositionals, one, parseArgs, usage, type OptionSpec } from './args.js';
-import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, progressLine } from './format.js';
+import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, humanSize, progressLine } from './format.js';
 import { HELP, commandHelp } from './help.js';
+import type { ImportResult } from '../shared/contract.js';
+import { resolveRepositoryLocation } from '../fvm-core/bundle/repo-location.js';
 import { runUi } from './ui-command.js';
 
 interface Ctx {
@@ -182,7 +184,51 @@ const commands: Record<string, Handler> = {
     else ctx.out(`deleted VM ${r.name}`);
     return 0;
   },
+
+  // Bundles: one file per VM, for a memory stick (src/fvm-core/bundle/).
+  async export(args, ctx) {
+    const p = simple('export', {}, 'NAME FILE', 2, 2)(args);
+    const name = assertVmName(p.positional[0]);
+    const r = await ctx.engine().exportVm(name, normalizeHostPath(p.positional[1], os.homedir()), progressPrinter(ctx));
+    if (ctx.json) ctx.doc(r);
+    else ctx.out(`exported ${r.name} to ${r.file} (${humanSize(r.bytes)}, ${r.entries} entries)${r.skipped.length ? `; left out ${r.skipped.length} socket(s)/FIFO(s)` : ''}`);
+    return 0;
+  },
+
+  async import(args, ctx) {
+    const p = simple('import', {}, 'FILE [NAME]', 1, 2)(args);
+    const name = p.positional[1] === undefined ? undefined : assertVmName(p.positional[1]);
+    const r = await ctx.engine().importVm(normalizeHostPath(p.positional[0], os.homedir()), name, progressPrinter(ctx));
+    if (ctx.json) ctx.doc(r);
+    else ctx.out(importText(r));
+    return 0;
+  },
 };
+
+function importText(r: ImportResult): string {
+  const s = r.source;
+  const moved = r.relocation;
+  return [
+    `imported ${r.file} as VM ${r.vm.name} (${r.vm.id}): ${r.entries} entries, ${humanSize(r.bytes)}`,
+    `exported by ${s.user} (uid ${s.uid}) on ${s.hostname}, ${s.distribution}, kernel ${s.kernel}, at ${s.exported}`,
+    moved
+      ? `remapped ${moved.from} -> ${moved.to}: ${moved.paths} path(s), ${moved.deletions} deletion(s), ${moved.symlinks} symlink target(s), ${moved.rules} rule(s)`
+      : `remapped nothing: same home ${s.home}`,
+    // The config came from elsewhere: show what reaches the host before anything runs in it.
+    `network ${r.vm.config.network}; rules ${r.vm.config.rules.map((x) => `${x.mode}:${x.path}`).join(', ') || '(none)'}`,
+  ].join('\n');
+}
+
+/** A repository on a FAT/exFAT stick keeps bundles: its VMs come in before a command and go back after. */
+async function syncPortable(engine: Engine, when: 'before' | 'after'): Promise<void> {
+  try {
+    const r = await engine.syncPortable({ stopIdle: when === 'after' });
+    for (const w of r?.warnings ?? []) process.stderr.write(`fvm: warning: ${w}\n`);
+  } catch (err) {
+    const e = toErrorData(err);
+    process.stderr.write(`fvm: warning: cannot sync the portable store ${when} the command: ${e.code}: ${e.message}\n${e.hint ? `hint: ${e.hint}\n` : ''}`);
+  }
+}
 
 async function stateCommand(verb: 'suspend' | 'resume' | 'stop', args: readonly string[], ctx: Ctx): Promise<number> {
   const p = simple(verb, {}, 'NAME', 1, 1)(args);
@@ -237,7 +283,12 @@ export async function main(argv: readonly string[]): Promise<number> {
       out: (t) => process.stdout.write(`${t}\n`),
       doc: (v) => process.stdout.write(`${JSON.stringify(v)}\n`),
     };
-    return await handler(args, ctx);
+    if (resolveRepositoryLocation(home).bundleStore) await syncPortable(ctx.engine(), 'before');
+    try {
+      return await handler(args, ctx);
+    } finally {
+      if (engine?.repositoryLocation().bundleStore) await syncPortable(engine, 'after');
+    }
   } catch (err) {
     const e = toErrorData(err);
     if (json) process.stdout.write(`${JSON.stringify({ error: e })}\n`);

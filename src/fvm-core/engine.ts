@@ -10,7 +10,7 @@ import { schemas, type CommitResult, type EventChannel, type OperationInput, typ
 import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
 import { assertVmName } from '../shared/names.js';
 import { PRESETS } from '../redirect/rules.js';
-import { defaultHome, layerFsDir, Repository, sourceDirs, type VmManifest, REPO_FORMAT } from './repository.js';
+import { layerFsDir, Repository, sourceDirs, type VmManifest, REPO_FORMAT } from './repository.js';
 import { EventBus, type EventListener } from './events.js';
 import { acquireLock } from './lock.js';
 import { clearStaleRuntime, readState } from './vm-state.js';
@@ -33,6 +33,13 @@ import { runDoctor } from './doctor.js';
 import { ProcessWatch } from './process-watch.js';
 import { planRelay, relayStdio } from './stdio-relay.js';
 import { ChangeWatch } from './change-watch.js';
+// Bundles (export/import) and portable repositories: src/fvm-core/bundle/.
+import type { ExportResult, ImportResult } from '../shared/contract.js';
+import { exportVmBundle } from './bundle/bundle-export.js';
+import { importBundle, importResultOf } from './bundle/bundle-import.js';
+import { PortableStore, type SyncReport } from './bundle/portable-store.js';
+import { perPercent } from './bundle/progress.js';
+import { resolveRepositoryLocation, type RepositoryLocation } from './bundle/repo-location.js';
 
 export interface EngineOptions {
   readonly home?: string;
@@ -56,7 +63,10 @@ export class Engine {
   private runCounter = 0;
 
   constructor(options: EngineOptions = {}) {
-    this.repo = new Repository(options.home ?? defaultHome());
+    // --home, FVM_HOME, a portable FVMRep/ beside the app, or the default; on a FAT/exFAT stick a local cache.
+    this.location = resolveRepositoryLocation(options.home);
+    this.repo = new Repository(this.location.home);
+    this.portable = this.location.bundleStore ? new PortableStore(this.location.bundleStore, this) : null;
     const envLinger = Number(process.env.FVM_LINGER_SECONDS);
     this.linger = options.lingerSeconds ?? (Number.isFinite(envLinger) && process.env.FVM_LINGER_SECONDS ? envLinger : 5);
   }
@@ -72,7 +82,10 @@ export class Engine {
       throw new FvmError(isNameIssue(issue?.path) ? 'INVALID_NAME' : 'INVALID_ARGUMENT', `${op}: ${where}: ${issue?.message ?? 'invalid'}`, 'Check the operation\'s arguments against the contract.');
     }
     const handler = this.handlers[op] as unknown as (i: OperationInput<K>) => Promise<OperationResult<K>> | OperationResult<K>;
-    return await handler(parsed.data as OperationInput<K>);
+    await this.portable?.pullIn();
+    const result = await handler(parsed.data as OperationInput<K>);
+    if (this.portable && PORTABLE_PUSH_AFTER.has(op)) await this.portable.pushOut();
+    return result;
   }
 
   /** One handler per contract operation; the mapped type makes a missing one a compile error. */
@@ -90,6 +103,8 @@ export class Engine {
     'vm:uncommit': (i) => this.uncommit(i.name),
     'vm:copy': (i) => this.copy(i.source, i.target),
     'vm:delete': (i) => this.delete(i.name),
+    'vm:export': (i) => this.exportVm(i.name, i.file),
+    'vm:import': (i) => this.importVm(i.file, i.name),
     'app:doctor': () => this.doctor(),
   };
 
@@ -185,7 +200,7 @@ export class Engine {
       id: m.id,
       state,
       // Its own tree, its registry delta, and the shared layers it stacks (a copy is not 0 B).
-      sizeBytes: sourceDirs(p).reduce((n, d) => n + diskUsageSync(d), 0) + diskUsageSync(p.registry),
+      sizeBytes: diskUsageSync(p.fs) + sourceDirs(p).slice(1).reduce((n, d) => n + layerUsage(d), 0) + diskUsageSync(p.registry),
       created: m.created,
       processCount: runtime ? Math.max(0, listVmProcesses(m.name, runtime).length - 1) : 0,
     };
@@ -241,7 +256,7 @@ export class Engine {
       if (state === 'suspended') throw new FvmError('VM_SUSPENDED', `VM '${name}' is suspended`, `Resume it first: fvm resume ${name}`);
       if (runtime) return runtime;
       updateBaseline(p);
-      const rt = await launchVm(m, p, { storeDir: this.repo.home, lingerSeconds: this.linger });
+      const rt = await launchWithRetry(() => launchVm(m, p, { storeDir: this.repo.home, lingerSeconds: this.linger }));
       this.emit('vm:state', { vm: name, state: 'running' });
       return rt;
     });
@@ -480,14 +495,92 @@ export class Engine {
     return { name };
   }
 
+  // ---- Bundles and portable repositories (src/fvm-core/bundle/) ----
+
+  private readonly location: RepositoryLocation;
+  /** Set when the repository is a bundle store on a FAT/exFAT stick and `repo` is its local cache. */
+  private readonly portable: PortableStore | null;
+
+  /** Writes a stopped VM to one bundle file, atomically: the previous file stays whole until the rename. */
+  async exportVm(name: string, file: string, onProgress?: ProgressFn): Promise<ExportResult> {
+    return this.withVm(name, 'export', async (m) => {
+      await this.requireStopped(m, 'export');
+      return exportVmBundle(this.repo.paths(m.id), m, file, this.byteProgress(name, 'export', onProgress));
+    });
+  }
+
+  /** Imports a bundle as a new VM (the bundle's name unless `name`), relocated to this user's $HOME. */
+  async importVm(file: string, name?: string, onProgress?: ProgressFn): Promise<ImportResult> {
+    const out = await importBundle({ repo: this.repo, file, name, onProgress: this.byteProgress(name ?? path.basename(file), 'import', onProgress) });
+    this.emit('vm:state', { vm: out.vm.name, state: 'stopped' });
+    return importResultOf(out, this.info(out.vm.name), file);
+  }
+
+  /** Where the repository is; for a bundle store, `home` is the local cache and `bundleStore` the stick. */
+  repositoryLocation(): RepositoryLocation {
+    return this.location;
+  }
+
+  /** Bundle store only: pulls the stick's bundles, writes stopped VMs back (`stopIdle`: stops idle ones first). */
+  async syncPortable(opts: { stopIdle?: boolean } = {}): Promise<SyncReport | null> {
+    return this.portable ? this.portable.sync(opts) : null;
+  }
+
+  private byteProgress(vm: string, op: string, onProgress?: ProgressFn): (done: number, total: number) => void {
+    return perPercent((done, total) => {
+      onProgress?.({ op, done, total });
+      this.emit('op:progress', { vm, op, done, total });
+    });
+  }
+
   doctor(): { ok: boolean; checks: DoctorCheck[] } {
     const checks = runDoctor(this.repo.home);
     return { ok: checks.every((c) => c.ok || c.optional), checks };
   }
 }
 
+/** Operations after which a bundle store writes changed, stopped VMs back to the stick. */
+const PORTABLE_PUSH_AFTER: ReadonlySet<OperationName> = new Set(['vm:create', 'vm:stop', 'vm:commit', 'vm:uncommit', 'vm:copy', 'vm:delete', 'vm:import']);
+
 export function openEngine(options: EngineOptions = {}): Engine {
   return new Engine(options);
+}
+
+/**
+ * Disk usage of a shared layer, computed once: layers never change after a copy froze them, and
+ * a walk of a large one would make every `list` (and the copy itself) cost O(its files).
+ */
+function layerUsage(layerFs: string): number {
+  const cache = path.join(path.dirname(layerFs), 'size');
+  try {
+    const n = Number(fs.readFileSync(cache, 'utf8'));
+    if (Number.isFinite(n)) return n;
+  } catch {
+    // not measured yet
+  }
+  const n = diskUsageSync(layerFs);
+  try {
+    fs.writeFileSync(cache, String(n));
+  } catch {
+    // read-only store: measure again next time
+  }
+  return n;
+}
+
+/**
+ * Retries a launch whose init died before it reported its pid. As root, under heavy load, the
+ * VM's init has been seen (2 in 30 launches) to start without its uid map in effect and fail
+ * on the store with EACCES; the cause is not found yet, and a fresh launch succeeds.
+ */
+async function launchWithRetry(launch: () => Promise<Runtime>, attempts = 3): Promise<Runtime> {
+  for (let i = 1; ; i++) {
+    try {
+      return await launch();
+    } catch (err) {
+      const early = err instanceof FvmError && err.code === 'LAUNCH_FAILED' && /launcher exit/.test(err.message) && /Permission denied/.test(err.message);
+      if (!early || i >= attempts) throw err;
+    }
+  }
 }
 
 function safe<T>(fn: () => T, fallback: T): T {

@@ -52,6 +52,9 @@ export const schemas = {
   'vm:uncommit': z.object({ name: vmName }).strict(),
   'vm:copy': z.object({ source: vmName, target: vmName }).strict(),
   'vm:delete': z.object({ name: vmName }).strict(),
+  // Export/import of single-file bundles (src/fvm-core/bundle/).
+  'vm:export': z.object({ name: vmName, file: absPath }).strict(),
+  'vm:import': z.object({ file: absPath, name: vmName.optional() }).strict(),
   'app:doctor': z.object({}).strict(),
 } as const;
 
@@ -62,6 +65,44 @@ export interface CommitResult {
   readonly commit: number | null;
   readonly dryRun: boolean;
   readonly applied: readonly Change[];
+}
+
+/** What `vm:export` wrote. `skipped`: host paths of sockets and FIFOs, which carry no data. */
+export interface ExportResult {
+  readonly name: string;
+  readonly file: string;
+  readonly bytes: number;
+  readonly entries: number;
+  readonly skipped: readonly string[];
+}
+
+/** Paths under the exporting user's $HOME moved to the importing user's, with counts. */
+export interface BundleRelocation {
+  readonly from: string;
+  readonly to: string;
+  readonly paths: number;
+  readonly deletions: number;
+  readonly symlinks: number;
+  readonly rules: number;
+}
+
+export interface ImportResult {
+  readonly vm: VmInfo;
+  readonly file: string;
+  /** Who exported the bundle, from what machine, when. */
+  readonly source: {
+    readonly user: string;
+    readonly uid: number;
+    readonly home: string;
+    readonly hostname: string;
+    readonly kernel: string;
+    readonly distribution: string;
+    readonly exported: string;
+  };
+  /** null when the exporting and importing $HOME are the same path. */
+  readonly relocation: BundleRelocation | null;
+  readonly entries: number;
+  readonly bytes: number;
 }
 
 export interface RunStarted {
@@ -84,6 +125,8 @@ export interface OperationResults {
   'vm:uncommit': { readonly commit: number; readonly restored: number };
   'vm:copy': VmInfo;
   'vm:delete': { readonly name: string };
+  'vm:export': ExportResult;
+  'vm:import': ImportResult;
   'app:doctor': { readonly ok: boolean; readonly checks: readonly DoctorCheck[] };
 }
 
