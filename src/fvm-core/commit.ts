@@ -15,22 +15,13 @@ import { diffVm } from './diff.js';
 import { readBaseline, refreshBaseline, updateBaseline } from './baseline.js';
 import { buildCommitPlan, findConflicts, selectChanges, type CommitOp } from './commit-plan.js';
 import { commitDir, commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, writeRecord, type CommitRecord } from './commit-journal.js';
-import { copyEntrySync, moveEntrySync } from './tree-ops.js';
+import { copyEntrySync, existsNoFollow as exists, moveEntrySync } from './tree-ops.js';
 import { undoCommit } from './uncommit.js';
 
 export interface CommitOptions {
   readonly paths?: readonly string[];
   readonly dryRun: boolean;
   readonly force: boolean;
-}
-
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /**

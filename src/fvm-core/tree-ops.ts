@@ -8,6 +8,16 @@ import path from 'node:path';
 import { isWhiteoutStat } from '../redirect/host-view.js';
 import { findOpaqueDirs, setOpaque } from '../redirect/xattr.js';
 
+/** Whether anything (a dangling symlink included) exists at `p`, never following a symlink. */
+export function existsNoFollow(p: string): boolean {
+  try {
+    fs.lstatSync(p);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Creates an overlay whiteout. A plain user may: whiteouts are exempt from CAP_MKNOD (5.8+). */
 export function makeWhiteout(p: string): void {
   execFileSync('/usr/bin/mknod', ['--', p, 'c', '0', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });

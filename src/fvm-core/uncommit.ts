@@ -6,17 +6,8 @@ import { upperPathOf } from '../redirect/host-path.js';
 import type { VmPaths } from './repository.js';
 import type { CommitOp } from './commit-plan.js';
 import { commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, writeRecord, type CommitRecord } from './commit-journal.js';
-import { makeWhiteout, moveEntrySync } from './tree-ops.js';
+import { existsNoFollow as exists, makeWhiteout, moveEntrySync } from './tree-ops.js';
 import { refreshBaseline } from './baseline.js';
-
-function exists(p: string): boolean {
-  try {
-    fs.lstatSync(p);
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 export function commitCount(p: VmPaths): number {
   return commitNumbers(p).filter((n) => readRecord(p, n)?.state === 'done').length;
