@@ -82,7 +82,13 @@ function allDirs(roots: readonly string[]): string[] {
  */
 export function walkUpper(fsDir: string, layerDirs: readonly string[] = []): { entries: UpperEntry[]; opaque: Set<string> } {
   const roots = [fsDir, ...layerDirs];
-  const opaqueUpper = findOpaqueDirs(allDirs(roots).filter((d) => !roots.includes(d)));
+  // An opaque marker only matters where the host has a directory to hide: read xattrs (one
+  // getfattr process) only for those, which for a tree of new files is none at all.
+  const hostOf = (d: string) => {
+    const root = roots.find((r) => d.startsWith(`${r}/`)) ?? fsDir;
+    return d.slice(root.length);
+  };
+  const opaqueUpper = findOpaqueDirs(allDirs(roots).filter((d) => !roots.includes(d) && lstatOrNull(hostOf(d))?.isDirectory() === true));
   const entries: UpperEntry[] = [];
   const opaque = new Set<string>();
   const walk = (host: string, sources: ReadonlyArray<{ dir: string; owned: boolean }>) => {
