@@ -59,12 +59,30 @@ export function prepareCgroup(vmDir: string): string | null {
   if (!parent) return null;
   const tag = crypto.createHash('sha256').update(path.resolve(vmDir)).digest('hex').slice(0, 16);
   const dir = path.join(parent, `fvm-${tag}`);
+  sweepEmptyCgroups(parent, dir);
   try {
     fs.mkdirSync(dir, { recursive: true });
   } catch {
     return null;
   }
   return fs.existsSync(path.join(dir, 'cgroup.freeze')) ? dir : null;
+}
+
+/**
+ * Removes the empty cgroups of VMs that are gone. A stop cannot always remove its own (a zombie
+ * may still count as a member for a moment); rmdir only ever succeeds on an empty cgroup.
+ */
+function sweepEmptyCgroups(parent: string, keep: string): void {
+  let names: string[] = [];
+  try {
+    names = fs.readdirSync(parent).filter((n) => n.startsWith('fvm-'));
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const d = path.join(parent, n);
+    if (d !== keep) removeCgroup(d);
+  }
 }
 
 export function removeCgroup(dir: string | null): void {

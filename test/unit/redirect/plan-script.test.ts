@@ -8,7 +8,8 @@ import { escapeOverlayPath, planToScript, shQuote } from '../../../src/redirect/
 describe('planToScript', () => {
   it('quotes every path so that /bin/sh reads back exactly the same words', () => {
     // A real file, so that the plan's existence guard on bind sources lets the bind through.
-    const nasty = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'fvm-q-')), `it's a "dir" $(touch pwned) \`x\` \\ ; & |\ttab`);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'fvm-q-'));
+    const nasty = path.join(dir, `it's a "dir" $(touch pwned) \`x\` \\ ; & |\ttab`);
     fs.writeFileSync(nasty, '');
     const script = planToScript([
       { kind: 'mkdir', target: nasty },
@@ -20,6 +21,7 @@ fvm_symlink() { printf '[%s|%s]\\n' "$1" "$2"; }
 fvm_bind() { printf '[%s|%s|%s]\\n' "$1" "$2" "$3"; }
 ${script}`;
     const out = execFileSync('/bin/sh', ['-c', shell], { encoding: 'utf8' });
+    fs.rmSync(dir, { recursive: true, force: true });
     expect(out).toBe(`[${nasty}]\n[/bin|${nasty}]\n[${nasty}|${nasty}|1]\n`);
   });
 
