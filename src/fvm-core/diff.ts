@@ -80,15 +80,21 @@ function allDirs(roots: readonly string[]): string[] {
  * them: the topmost entry wins, a whiteout or a non-directory hides what is below it, and an
  * opaque directory hides the layers (and the host) below it.
  */
-export function walkUpper(fsDir: string, layerDirs: readonly string[] = []): { entries: UpperEntry[]; opaque: Set<string> } {
+export function walkUpper(
+  fsDir: string,
+  layerDirs: readonly string[] = [],
+  opts: { readonly opaqueOnlyOverHostDirs?: boolean } = {},
+): { entries: UpperEntry[]; opaque: Set<string> } {
   const roots = [fsDir, ...layerDirs];
-  // An opaque marker only matters where the host has a directory to hide: read xattrs (one
-  // getfattr process) only for those, which for a tree of new files is none at all.
   const hostOf = (d: string) => {
     const root = roots.find((r) => d.startsWith(`${r}/`)) ?? fsDir;
     return d.slice(root.length);
   };
-  const opaqueUpper = findOpaqueDirs(allDirs(roots).filter((d) => !roots.includes(d) && lstatOrNull(hostOf(d))?.isDirectory() === true));
+  // Against this host, an opaque marker only matters where the host has a directory to hide, so
+  // the diff reads xattrs (one getfattr process) only for those: none for a tree of new files.
+  // Exports and the deletion log read them all: another host may have those directories.
+  const candidates = allDirs(roots).filter((d) => !roots.includes(d) && (!opts.opaqueOnlyOverHostDirs || lstatOrNull(hostOf(d))?.isDirectory() === true));
+  const opaqueUpper = findOpaqueDirs(candidates);
   const entries: UpperEntry[] = [];
   const opaque = new Set<string>();
   const walk = (host: string, sources: ReadonlyArray<{ dir: string; owned: boolean }>) => {
@@ -138,7 +144,7 @@ export function diffVm(p: VmPaths): DiffResult {
   const uid = process.getuid?.() ?? 0;
   const asRoot = uid === 0;
   const [own, ...layers] = sourceDirs(p);
-  const { entries, opaque } = walkUpper(own, layers);
+  const { entries, opaque } = walkUpper(own, layers, { opaqueOnlyOverHostDirs: true });
   const changes: Change[] = [];
   // Host paths that are new in the VM (no host counterpart): their children are "added" too.
   const addedDirs = new Set<string>();
