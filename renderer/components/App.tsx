@@ -27,6 +27,9 @@ function TopBar() {
       <button type="button" className="btn btn-ghost" onClick={() => void refreshVms()} aria-label="Refresh the VM list">
         <Icon name="refresh" />
       </button>
+      <button type="button" className="btn" onClick={() => openDialog({ kind: 'import' })}>
+        Import…
+      </button>
       <button type="button" className="btn btn-primary" onClick={() => openDialog({ kind: 'create', installer: null })}>
         <Icon name="plus" /> New VM
       </button>

@@ -4,6 +4,7 @@ import { useApp } from '../store/use-app.js';
 import { CommitDialog } from './CommitDialog.js';
 import { ConfirmDialog } from './ConfirmDialog.js';
 import { CopyDialog } from './CopyDialog.js';
+import { ExportDialog, ImportDialog } from './BundleDialogs.js';
 import { CreateDialog } from './CreateDialog.js';
 import { RunDialog } from './RunDialog.js';
 
@@ -22,6 +23,10 @@ export function Dialogs() {
       return <CopyDialog vm={dialog.vm} />;
     case 'commit':
       return <CommitDialog vm={dialog.vm} />;
+    case 'export':
+      return <ExportDialog vm={dialog.vm} />;
+    case 'import':
+      return <ImportDialog />;
     case 'uncommit':
       return (
         <ConfirmDialog

@@ -50,6 +50,9 @@ function Toolbar({ vm }: { readonly vm: string }) {
       <button type="button" className="btn" disabled={busy} onClick={() => openDialog({ kind: 'copy', vm })}>
         <Icon name="copy" /> Copy…
       </button>
+      <button type="button" className="btn" disabled={busy} onClick={() => openDialog({ kind: 'export', vm })}>
+        Export…
+      </button>
       <span className="spacer" />
       <button type="button" className="btn btn-danger" disabled={busy} onClick={() => openDialog({ kind: 'delete', vm })}>
         <Icon name="trash" /> Delete…

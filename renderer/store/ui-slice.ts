@@ -10,7 +10,9 @@ export type DialogState =
   | { readonly kind: 'copy'; readonly vm: string }
   | { readonly kind: 'commit'; readonly vm: string }
   | { readonly kind: 'uncommit'; readonly vm: string }
-  | { readonly kind: 'delete'; readonly vm: string };
+  | { readonly kind: 'delete'; readonly vm: string }
+  | { readonly kind: 'export'; readonly vm: string }
+  | { readonly kind: 'import' };
 
 export interface Notice {
   readonly id: number;
@@ -39,6 +41,8 @@ export interface UiSlice {
   readonly canPickFiles: boolean;
   /** Asks for an installer with the native dialog; null when cancelled or unavailable. */
   pickInstallerFile(): Promise<string | null>;
+  /** Asks where to write a bundle with the native dialog; null when cancelled or unavailable. */
+  pickExportTarget(suggestedName: string): Promise<string | null>;
   openDialog(dialog: DialogState): void;
   closeDialog(): void;
   reportError(title: string, error: ErrorData): void;
@@ -73,6 +77,13 @@ export const createUiSlice: SliceCreator<UiSlice> = ({ set, get, bridge }) => {
       const result = await bridge.dialogPickInstaller({});
       if (result.ok) return result.value.path;
       get().reportError('Choose a file', result.error);
+      return null;
+    },
+    async pickExportTarget(suggestedName) {
+      if (!bridge.dialogPickExportTarget) return null;
+      const result = await bridge.dialogPickExportTarget({ suggestedName });
+      if (result.ok) return result.value.path;
+      get().reportError('Choose where to export', result.error);
       return null;
     },
     openDialog: (dialog) => set({ dialog }),

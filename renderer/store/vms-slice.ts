@@ -21,6 +21,10 @@ export interface VmsSlice {
   resumeVm(name: string): Promise<void>;
   stopVm(name: string): Promise<boolean>;
   copyVm(source: string, target: string): Promise<ErrorData | null>;
+  /** Writes a stopped VM to one bundle file (for a memory stick). */
+  exportVm(name: string, file: string): Promise<ErrorData | null>;
+  /** Imports a bundle as a new VM, relocated to this user's home; selects it. */
+  importVm(file: string, name?: string): Promise<ErrorData | null>;
   deleteVm(name: string): Promise<ErrorData | null>;
   uncommitVm(name: string): Promise<ErrorData | null>;
   /** A fresh VmInfo from any operation: keeps the list and the detail pane in step. */
@@ -160,6 +164,22 @@ export const createVmsSlice: SliceCreator<VmsSlice> = ({ set, get, bridge }) => 
       get().applyVmInfo(result.value);
       get().selectVm(result.value.name);
       get().reportInfo(`Copied ${source}`, `${target} is an independent copy of ${source}.`);
+      return null;
+    },
+
+    async exportVm(name, file) {
+      const result = await withBusy(name, 'Exporting', () => bridge.vmExport({ name, file }));
+      if (!result.ok) return result.error;
+      get().reportInfo(`Exported ${name}`, `${result.value.entries} entries, ${result.value.bytes} bytes written to ${result.value.file}.`);
+      return null;
+    },
+
+    async importVm(file, name) {
+      const result = await bridge.vmImport(name ? { file, name } : { file });
+      if (!result.ok) return result.error;
+      get().applyVmInfo(result.value.vm);
+      get().selectVm(result.value.vm.name);
+      get().reportInfo(`Imported ${result.value.vm.name}`, `From ${result.value.source.user}@${result.value.source.hostname} (${result.value.file}).`);
       return null;
     },
 

@@ -268,3 +268,25 @@ describe('notices', () => {
     expect(store.getState().notices).toEqual([]);
   });
 });
+
+describe('export and import (memory stick)', () => {
+  it('exports through vm:export and reports where the bundle went; errors come back as data', async () => {
+    fake.answer('vm:export', ok({ name: 'alpha', file: '/media/stick/alpha.fvm', bytes: 2048, entries: 7, skipped: [] }));
+    expect(await store.getState().exportVm('alpha', '/media/stick/alpha.fvm')).toBeNull();
+    expect(fake.calls['vm:export']).toHaveBeenCalledWith({ name: 'alpha', file: '/media/stick/alpha.fvm' });
+    expect(store.getState().notices.at(-1)?.message).toContain('/media/stick/alpha.fvm');
+    fake.answer('vm:export', fail('VM_RUNNING'));
+    expect((await store.getState().exportVm('alpha', '/x.fvm'))?.code).toBe('VM_RUNNING');
+  });
+
+  it('imports through vm:import, adds the new VM to the list and selects it', async () => {
+    fake.answer('vm:import', ok({ vm: info('carried'), file: '/media/stick/c.fvm', source: { user: 'a', uid: 1000, home: '/home/a', hostname: 'box', kernel: '6', distribution: 'Debian', created: '2026-11-24T00:00:00Z' }, relocation: { from: '/home/a', to: '/home/b', paths: 3 } } as never));
+    expect(await store.getState().importVm('/media/stick/c.fvm')).toBeNull();
+    expect(fake.calls['vm:import']).toHaveBeenCalledWith({ file: '/media/stick/c.fvm' });
+    expect(store.getState().vms.map((v) => v.name)).toContain('carried');
+    expect(store.getState().selectedVm).toBe('carried');
+    fake.answer('vm:import', fail('BUNDLE_CHECKSUM'));
+    expect((await store.getState().importVm('/bad.fvm', 'named'))?.code).toBe('BUNDLE_CHECKSUM');
+    expect(fake.calls['vm:import']).toHaveBeenLastCalledWith({ file: '/bad.fvm', name: 'named' });
+  });
+});
