@@ -1,9 +1,8 @@
 /** Export a VM to one bundle file (a memory stick), and import one as a new VM. */
 import { useState } from 'react';
-import type { FormEvent } from 'react';
-import type { ErrorData } from '../../src/shared/errors.js';
 import { nameProblem } from '../lib/vm-form.js';
 import { useApp } from '../store/use-app.js';
+import { FormActions, useDialogSubmit } from './dialog-form.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
 import { Modal } from './Modal.js';
@@ -22,22 +21,8 @@ export function ExportDialog({ vm }: { readonly vm: string }) {
   const pick = useApp((s) => s.pickExportTarget);
   const busy = useApp((s) => s.busy[vm]);
   const [file, setFile] = useState('');
-  const [pending, setPending] = useState(false);
-  const [submitted, setSubmitted] = useState(false);
-  const [error, setError] = useState<ErrorData | null>(null);
   const problem = pathProblem(file.trim());
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (problem || pending) return;
-    setPending(true);
-    setError(null);
-    const failure = await exportVm(vm, file.trim());
-    setPending(false);
-    if (failure) setError(failure);
-    else closeDialog();
-  };
+  const { pending, submitted, error, submit } = useDialogSubmit(!!problem, () => exportVm(vm, file.trim()), closeDialog);
 
   return (
     <Modal title={`Export ${vm}`} onClose={closeDialog} locked={pending}>
@@ -57,14 +42,7 @@ export function ExportDialog({ vm }: { readonly vm: string }) {
         </Field>
         {pending && busy && <ProgressBar label={busy.label} done={busy.done} total={busy.total} />}
         {error && <ErrorBox error={error} />}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={closeDialog} disabled={pending}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={pending}>
-            {pending ? 'Exporting…' : 'Export'}
-          </button>
-        </div>
+        <FormActions pending={pending} label="Export" pendingLabel="Exporting…" onCancel={closeDialog} />
       </form>
     </Modal>
   );
@@ -75,23 +53,9 @@ export function ImportDialog() {
   const importVm = useApp((s) => s.importVm);
   const [file, setFile] = useState('');
   const [name, setName] = useState('');
-  const [pending, setPending] = useState(false);
-  const [submitted, setSubmitted] = useState(false);
-  const [error, setError] = useState<ErrorData | null>(null);
   const problem = pathProblem(file.trim());
   const nameIssue = name.trim() ? nameProblem(name.trim()) : null;
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (problem || nameIssue || pending) return;
-    setPending(true);
-    setError(null);
-    const failure = await importVm(file.trim(), name.trim() || undefined);
-    setPending(false);
-    if (failure) setError(failure);
-    else closeDialog();
-  };
+  const { pending, submitted, error, submit } = useDialogSubmit(!!(problem || nameIssue), () => importVm(file.trim(), name.trim() || undefined), closeDialog);
 
   return (
     <Modal title="Import a VM" onClose={closeDialog} locked={pending}>
@@ -104,14 +68,7 @@ export function ImportDialog() {
           {(control) => <input {...control} className="input" value={name} onChange={(e) => setName(e.target.value)} spellCheck={false} autoComplete="off" />}
         </Field>
         {error && <ErrorBox error={error} />}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={closeDialog} disabled={pending}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={pending}>
-            {pending ? 'Importing…' : 'Import'}
-          </button>
-        </div>
+        <FormActions pending={pending} label="Import" pendingLabel="Importing…" onCancel={closeDialog} />
       </form>
     </Modal>
   );

@@ -1,9 +1,8 @@
 /** Copy a VM into a new, independent one. */
 import { useMemo, useState } from 'react';
-import type { FormEvent } from 'react';
-import type { ErrorData } from '../../src/shared/errors.js';
 import { nameProblem, suggestVmName } from '../lib/vm-form.js';
 import { useApp } from '../store/use-app.js';
+import { FormActions, useDialogSubmit } from './dialog-form.js';
 import { ErrorBox } from './ErrorBox.js';
 import { Field } from './Field.js';
 import { Modal } from './Modal.js';
@@ -16,22 +15,8 @@ export function CopyDialog({ vm }: { readonly vm: string }) {
   const busy = useApp((s) => s.busy[vm]);
   const taken = useMemo(() => new Set(vms.map((v) => v.name)), [vms]);
   const [target, setTarget] = useState(() => suggestVmName(`${vm}-copy`, taken));
-  const [pending, setPending] = useState(false);
-  const [submitted, setSubmitted] = useState(false);
-  const [error, setError] = useState<ErrorData | null>(null);
   const problem = nameProblem(target.trim()) ?? (taken.has(target.trim()) ? `A VM named ${target.trim()} exists already.` : null);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setSubmitted(true);
-    if (problem || pending) return;
-    setPending(true);
-    setError(null);
-    const failure = await copyVm(vm, target.trim());
-    setPending(false);
-    if (failure) setError(failure);
-    else closeDialog();
-  };
+  const { pending, submitted, error, submit } = useDialogSubmit(!!problem, () => copyVm(vm, target.trim()), closeDialog);
 
   return (
     <Modal title={`Copy ${vm}`} onClose={closeDialog} locked={pending}>
@@ -44,14 +29,7 @@ export function CopyDialog({ vm }: { readonly vm: string }) {
         </Field>
         {pending && busy && <ProgressBar label={busy.label} done={busy.done} total={busy.total} />}
         {error && <ErrorBox error={error} />}
-        <div className="form-actions">
-          <button type="button" className="btn" onClick={closeDialog} disabled={pending}>
-            Cancel
-          </button>
-          <button type="submit" className="btn btn-primary" disabled={pending}>
-            {pending ? 'Copying…' : 'Copy'}
-          </button>
-        </div>
+        <FormActions pending={pending} label="Copy" pendingLabel="Copying…" onCancel={closeDialog} />
       </form>
     </Modal>
   );
