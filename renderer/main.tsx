@@ -9,6 +9,7 @@ import { connectEvents } from './store/events.js';
 import { createAppStore } from './store/store.js';
 import { StoreContext } from './store/use-app.js';
 import './styles/app.css';
+import './styles/registry.css';
 
 function pickBridge(): Bridge | null {
   if (window.fvm) return electronBridge(window.fvm);

@@ -6,6 +6,7 @@ import { ConfirmDialog } from './ConfirmDialog.js';
 import { CopyDialog } from './CopyDialog.js';
 import { ExportDialog, ImportDialog } from './BundleDialogs.js';
 import { CreateDialog } from './CreateDialog.js';
+import { RegistryCommitDialog, RegistryDeleteDialog } from './RegistryDialogs.js';
 import { RunDialog } from './RunDialog.js';
 
 export function Dialogs() {
@@ -27,6 +28,10 @@ export function Dialogs() {
       return <ExportDialog vm={dialog.vm} />;
     case 'import':
       return <ImportDialog />;
+    case 'reg-commit':
+      return <RegistryCommitDialog vm={dialog.vm} />;
+    case 'reg-delete':
+      return <RegistryDeleteDialog vm={dialog.vm} keyPath={dialog.key} value={dialog.value} />;
     case 'uncommit':
       return (
         <ConfirmDialog

@@ -11,6 +11,7 @@ const PATHS = {
   refresh: 'M12.5 8a4.5 4.5 0 11-1.3-3.2M12.5 3v2.5H10',
   close: 'M4 4l8 8M12 4l-8 8',
   file: 'M4.5 2.5h5l2.5 2.5v8.5h-7.5zM9.5 2.5V5H12',
+  chevron: 'M6 4l4 4-4 4',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -9,10 +9,12 @@ import { ChangesTab } from './ChangesTab.js';
 import { Icon } from './Icon.js';
 import { ProcessesTab } from './ProcessesTab.js';
 import { ProgressBar } from './ProgressBar.js';
+import { RegistryTab } from './RegistryTab.js';
+import { ReportTab } from './ReportTab.js';
 import { SettingsTab } from './SettingsTab.js';
 import { StatePill } from './StatePill.js';
 
-const TAB_LABELS: Record<DetailTab, string> = { processes: 'Processes', changes: 'Changes', settings: 'Settings' };
+const TAB_LABELS: Record<DetailTab, string> = { processes: 'Processes', changes: 'Changes', registry: 'Registry', report: 'Report', settings: 'Settings' };
 
 function Toolbar({ vm }: { readonly vm: string }) {
   const state = useApp((s) => s.vms.find((v) => v.name === vm)?.state ?? 'stopped');
@@ -66,6 +68,9 @@ function Tabs({ vm }: { readonly vm: string }) {
   const setDetailTab = useApp((s) => s.setDetailTab);
   const changeCount = useApp((s) => (s.changes.vm === vm && s.changes.status !== 'idle' ? s.changes.rows.length : null));
   const processCount = useApp((s) => s.vms.find((v) => v.name === vm)?.processCount ?? 0);
+  const regKeyCount = useApp((s) => (s.registry.vm === vm && s.registry.status !== 'idle' ? s.registry.groups.length : null));
+  const flagCount = useApp((s) => (s.report.vm === vm && s.report.report ? s.report.report.flags.length : null));
+  const highRisk = useApp((s) => (s.report.vm === vm && s.report.report ? s.report.report.flags.some((f) => f.severity === 'high') : false));
 
   const onKeyDown = (event: KeyboardEvent<HTMLDivElement>) => {
     const at = DETAIL_TABS.indexOf(tab);
@@ -86,6 +91,10 @@ function Tabs({ vm }: { readonly vm: string }) {
         return processCount > 0 ? String(processCount) : null;
       case 'changes':
         return changeCount !== null ? changeCount.toLocaleString('en-US') : null;
+      case 'registry':
+        return regKeyCount !== null && regKeyCount > 0 ? regKeyCount.toLocaleString('en-US') : null;
+      case 'report':
+        return flagCount !== null && flagCount > 0 ? String(flagCount) : null;
       case 'settings':
         return null;
       default:
@@ -110,7 +119,11 @@ function Tabs({ vm }: { readonly vm: string }) {
             onClick={() => setDetailTab(t)}
           >
             {TAB_LABELS[t]}
-            {count !== null && <span className="tab-count">{count}</span>}
+            {count !== null && (
+              <span className={t === 'report' && highRisk ? 'tab-count tab-count-high' : 'tab-count'} title={t === 'report' ? 'Risk flags' : undefined}>
+                {count}
+              </span>
+            )}
           </button>
         );
       })}
@@ -127,6 +140,12 @@ function TabPanel({ vm }: { readonly vm: string }) {
       break;
     case 'changes':
       body = <ChangesTab vm={vm} />;
+      break;
+    case 'registry':
+      body = <RegistryTab vm={vm} />;
+      break;
+    case 'report':
+      body = <ReportTab vm={vm} />;
       break;
     case 'settings':
       body = <SettingsTab />;

@@ -4,7 +4,7 @@
  *
  * Built for 100,000 rows: events are buffered and applied in batches (one array copy and one
  * render per batch, not per event), and rows are found by path through an index kept outside
- * the state, since nothing renders it.
+ * the state, since nothing renders it, and built only once a live change or a re-diff needs it.
  */
 import type { EventPayloads } from '../../src/shared/bridge.js';
 import type { ErrorData } from '../../src/shared/errors.js';
@@ -61,12 +61,24 @@ function emptyChanges(vm: string | null): ChangesState {
 }
 
 export const createChangesSlice: SliceCreator<ChangesSlice> = ({ set, get, bridge }) => {
-  let index = new Map<string, number>();
+  /**
+   * Row number by path, for the live feed and re-diffs. Built on first need, not by the diff:
+   * 100,000 map entries would delay the first paint of rows and feed the garbage collector.
+   */
+  let index: Map<string, number> | null = null;
   let pending: Change[] = [];
   let timer: ReturnType<typeof setTimeout> | null = null;
   let diffTimer: ReturnType<typeof setTimeout> | null = null;
   /** Changes on reset: answers for an earlier VM are dropped. */
   let epoch = 0;
+
+  function rowIndex(rows: readonly ChangeRow[]): Map<string, number> {
+    if (index === null) {
+      index = new Map();
+      for (let i = 0; i < rows.length; i++) index.set(rows[i].path, i);
+    }
+    return index;
+  }
 
   function cancelTimer(): void {
     if (timer !== null) clearTimeout(timer);
@@ -82,7 +94,7 @@ export const createChangesSlice: SliceCreator<ChangesSlice> = ({ set, get, bridg
       if (diffTimer !== null) clearTimeout(diffTimer);
       diffTimer = null;
       pending = [];
-      index = new Map();
+      index = null;
       set({ changes: emptyChanges(vm) });
     },
 
@@ -91,7 +103,8 @@ export const createChangesSlice: SliceCreator<ChangesSlice> = ({ set, get, bridg
       if (vm === null) return;
       const mine = epoch;
       // On a re-diff, rows that are new or different since the last look are marked live.
-      const previous = before === 'ready' ? new Map(get().changes.rows.map((r) => [r.path, r])) : null;
+      const previousRows = get().changes.rows;
+      const previous = before === 'ready' ? rowIndex(previousRows) : null;
       set((s) => ({ changes: { ...s.changes, status: 'loading', error: null } }));
       const result = await bridge.vmDiff({ name: vm });
       if (mine !== epoch) return;
@@ -99,19 +112,24 @@ export const createChangesSlice: SliceCreator<ChangesSlice> = ({ set, get, bridg
         set((s) => ({ changes: { ...s.changes, status: 'error', error: result.error } }));
         return;
       }
-      const rows: ChangeRow[] = new Array(result.value.changes.length);
-      index = new Map();
+      const { changes } = result.value;
+      const rows: ChangeRow[] = new Array(changes.length);
       let liveCount = 0;
-      result.value.changes.forEach((c, i) => {
-        const old = previous?.get(c.path);
+      for (let i = 0; i < changes.length; i++) {
+        const c = changes[i];
+        const at = previous?.get(c.path);
+        const old = at === undefined ? undefined : previousRows[at];
         const live = previous !== null && (!old || old.live || old.kind !== c.kind || old.size !== c.size);
         if (live) liveCount++;
         rows[i] = { kind: c.kind, path: c.path, type: c.type, size: c.size, live };
-        index.set(c.path, i);
-      });
+      }
+      index = null;
       set((s) => {
         const checked = new Set<string>();
-        for (const path of s.changes.checked) if (index.has(path)) checked.add(path);
+        if (s.changes.checked.size > 0) {
+          const now = rowIndex(rows);
+          for (const path of s.changes.checked) if (now.has(path)) checked.add(path);
+        }
         return { changes: { ...s.changes, rows, status: 'ready', error: null, checked, liveCount, version: s.changes.version + 1 } };
       });
       // Live changes that arrived while the diff ran go on top of it.
@@ -141,12 +159,13 @@ export const createChangesSlice: SliceCreator<ChangesSlice> = ({ set, get, bridg
       pending = [];
       set((s) => {
         const rows = s.changes.rows.slice() as ChangeRow[];
+        const byPath = rowIndex(s.changes.rows);
         let liveCount = s.changes.liveCount;
         for (const c of batch) {
           const row: ChangeRow = { kind: c.kind, path: c.path, type: c.type, size: c.size, live: true };
-          const at = index.get(c.path);
+          const at = byPath.get(c.path);
           if (at === undefined) {
-            index.set(c.path, rows.length);
+            byPath.set(c.path, rows.length);
             rows.push(row);
             liveCount++;
           } else {

@@ -3,7 +3,7 @@ import type { ErrorData } from '../../src/shared/errors.js';
 import type { VmInfo } from '../../src/shared/types.js';
 import type { SliceCreator } from './app-state.js';
 
-export const DETAIL_TABS = ['processes', 'changes', 'settings'] as const;
+export const DETAIL_TABS = ['processes', 'changes', 'registry', 'report', 'settings'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
 export interface DetailSlice {
@@ -24,6 +24,8 @@ export const createDetailSlice: SliceCreator<DetailSlice> = ({ set, get, bridge 
   function loadTab(tab: DetailTab, vm: string): void {
     if (tab === 'changes' && get().changes.status === 'idle') void get().loadDiff();
     if (tab === 'processes') void get().refreshProcesses(vm);
+    if (tab === 'registry') get().openRegistry();
+    if (tab === 'report' && (get().report.status === 'idle' || get().report.stale)) void get().loadReport();
   }
 
   return {
@@ -36,6 +38,8 @@ export const createDetailSlice: SliceCreator<DetailSlice> = ({ set, get, bridge 
       if (name === get().selectedVm) return;
       set({ selectedVm: name, info: null, infoError: null });
       get().resetChanges(name);
+      get().resetRegistry(name);
+      get().resetReport(name);
       if (name === null) return;
       void get().refreshInfo();
       loadTab(get().detailTab, name);

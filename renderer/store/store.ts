@@ -10,6 +10,9 @@ import type { AppState, AppStore, SliceContext } from './app-state.js';
 import { createChangesSlice } from './changes-slice.js';
 import { createDetailSlice } from './detail-slice.js';
 import { createProcessesSlice } from './processes-slice.js';
+import { createRegistryBrowseSlice } from './registry-browse-slice.js';
+import { createRegistrySlice } from './registry-slice.js';
+import { createReportSlice } from './report-slice.js';
 import { createUiSlice } from './ui-slice.js';
 import { createVmsSlice } from './vms-slice.js';
 
@@ -21,6 +24,9 @@ export function createAppStore(bridge: Bridge): AppStore {
       ...createDetailSlice(context),
       ...createProcessesSlice(context),
       ...createChangesSlice(context),
+      ...createRegistrySlice(context),
+      ...createRegistryBrowseSlice(context),
+      ...createReportSlice(context),
       ...createUiSlice(context),
     };
   });

@@ -12,6 +12,9 @@ export type DialogState =
   | { readonly kind: 'uncommit'; readonly vm: string }
   | { readonly kind: 'delete'; readonly vm: string }
   | { readonly kind: 'export'; readonly vm: string }
+  | { readonly kind: 'reg-commit'; readonly vm: string }
+  /** Delete a registry value, or with no `value` a key and its subtree, in the VM. */
+  | { readonly kind: 'reg-delete'; readonly vm: string; readonly key: string; readonly value?: string }
   | { readonly kind: 'import' };
 
 export interface Notice {

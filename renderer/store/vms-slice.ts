@@ -200,6 +200,8 @@ export const createVmsSlice: SliceCreator<VmsSlice> = ({ set, get, bridge }) => 
       if (get().selectedVm === name) {
         void get().refreshInfo();
         void get().loadDiff();
+        // The keys it put back in the host's hives are the VM's changes again.
+        get().scheduleRegistry(name);
       }
       return null;
     },

@@ -1,4 +1,4 @@
-import type { Change, DoctorCheck, ProcessInfo, Progress, VmInfo, VmSummary } from '../shared/types.js';
+import type { Change, DoctorCheck, ProcessInfo, Progress, RiskSeverity, VmInfo, VmReport, VmSummary } from '../shared/types.js';
 
 export function humanSize(bytes: number): string {
   const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
@@ -82,4 +82,37 @@ export function progressLine(p: Progress, width = 30): string {
   const frac = p.total > 0 ? Math.min(1, p.done / p.total) : 1;
   const filled = Math.round(frac * width);
   return `\r${p.op.padEnd(7)} [${'#'.repeat(filled)}${' '.repeat(width - filled)}] ${String(Math.round(frac * 100)).padStart(3)}% ${p.done}/${p.total}`;
+}
+
+const SEVERITIES: readonly RiskSeverity[] = ['high', 'medium', 'low'];
+
+/** `fvm report`: the risk flags grouped by severity, each with its paths, then the summary. */
+export function formatReport(r: VmReport): string {
+  const count = (s: RiskSeverity) => r.flags.filter((f) => f.severity === s).length;
+  const lines = [`VM ${r.vm} (${r.state}): ${SEVERITIES.map((s) => `${count(s)} ${s}`).join(', ')} risk flag(s)`];
+  if (r.flags.length === 0) lines.push('', 'Nothing risky found.');
+  for (const severity of SEVERITIES) {
+    const flags = r.flags.filter((f) => f.severity === severity);
+    if (flags.length === 0) continue;
+    lines.push('', severity.toUpperCase());
+    for (const f of flags) {
+      lines.push(`  ${f.title} [${f.id}]${f.count > 1 ? `, ${f.count} paths` : ''}`, `    ${f.explanation}`);
+      for (const p of f.paths) {
+        lines.push(`    ${KIND_LETTER[p.change]} ${p.path}`);
+        for (const d of p.detail) lines.push(`        ${d}`);
+      }
+      if (f.count > f.paths.length) lines.push(`    … and ${f.count - f.paths.length} more`);
+    }
+  }
+  const s = r.summary;
+  lines.push(
+    '',
+    'SUMMARY',
+    `  changes    ${s.changes}: ${s.added} added, ${s.modified} modified, ${s.deleted} deleted${s.registryChanges ? `; ${s.registryChanges} registry change(s)` : ''}`,
+    `  bytes      ${humanSize(s.bytesAdded)} in new files, ${humanSize(s.bytesModified)} in modified files`,
+  );
+  s.largest.forEach((f, i) => lines.push(`  ${i === 0 ? 'largest   ' : '          '} ${humanSize(f.size).padStart(10)}  ${f.path}`));
+  s.topDirs.forEach((d, i) => lines.push(`  ${i === 0 ? 'top dirs  ' : '          '} ${String(d.changes).padStart(10)}  ${d.path}`));
+  if (r.state !== 'stopped') lines.push(`  processes  ${r.processes.length}`, ...formatPs(r.processes).split('\n').slice(1).map((l) => `  ${l}`));
+  return lines.join('\n');
 }

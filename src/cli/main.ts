@@ -10,11 +10,13 @@ import { normalizeHostPath } from '../redirect/host-path.js';
 import { isPresetName, parseRule } from '../redirect/rules.js';
 import { openEngine, type Engine } from '../fvm-core/engine.js';
 import { expectPositionals, one, parseArgs, usage, type OptionSpec } from './args.js';
-import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, humanSize, progressLine } from './format.js';
+import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, formatReport, humanSize, progressLine } from './format.js';
 import { HELP, commandHelp } from './help.js';
 import type { ImportResult } from '../shared/contract.js';
 import { resolveRepositoryLocation } from '../fvm-core/bundle/repo-location.js';
 import { runUi } from './ui-command.js';
+import { runReg } from './reg-command.js';
+import { formatRegistryChanges } from './format-registry.js';
 
 interface Ctx {
   readonly json: boolean;
@@ -134,20 +136,39 @@ const commands: Record<string, Handler> = {
   async diff(args, ctx) {
     const p = simple('diff', {}, 'NAME', 1, 1)(args);
     const r = await ctx.engine().invoke('vm:diff', { name: assertVmName(p.positional[0]) });
-    if (ctx.json) ctx.doc({ changes: r.changes.map((c) => ({ kind: c.kind, path: c.path, type: c.type })) });
-    else if (r.changes.length) ctx.out(formatChanges(r.changes));
+    if (ctx.json) ctx.doc({ changes: r.changes.map((c) => ({ kind: c.kind, path: c.path, type: c.type })), registry: r.registry });
+    else {
+      // Host paths first (they start with '/'), then one line per changed registry key.
+      const text = [formatChanges(r.changes), formatRegistryChanges(r.registry, false)].filter(Boolean).join('\n');
+      if (text) ctx.out(text);
+    }
+    return 0;
+  },
+
+  async report(args, ctx) {
+    const p = simple('report', {}, 'NAME', 1, 1)(args);
+    const r = await ctx.engine().invoke('vm:report', { name: assertVmName(p.positional[0]) });
+    if (ctx.json) ctx.doc(r);
+    else ctx.out(formatReport(r));
     return 0;
   },
 
   async commit(args, ctx) {
-    const p = simple('commit', { path: 'multi', 'dry-run': 'flag', force: 'flag' }, 'NAME', 1, 1)(args);
+    const p = simple('commit', { path: 'multi', key: 'multi', 'dry-run': 'flag', force: 'flag' }, 'NAME', 1, 1)(args);
     const name = assertVmName(p.positional[0]);
     const paths = (p.values.get('path') ?? []).map((x) => normalizeHostPath(x, os.homedir()));
-    const r = await ctx.engine().commit(name, { paths: paths.length ? paths : undefined, dryRun: p.flags.has('dry-run'), force: p.flags.has('force') }, progressPrinter(ctx));
+    const keys = p.values.get('key') ?? [];
+    const r = await ctx.engine().commit(
+      name,
+      { paths: paths.length ? paths : undefined, keys: keys.length ? keys : undefined, dryRun: p.flags.has('dry-run'), force: p.flags.has('force') },
+      progressPrinter(ctx),
+    );
+    const regKeys = new Set(r.registry.map((c) => `${c.prefix}\0${c.key}`)).size;
+    const what = [r.applied.length ? `${r.applied.length} change(s)` : '', regKeys ? `${regKeys} registry key(s)` : ''].filter(Boolean).join(' and ');
     if (ctx.json) ctx.doc(r);
-    else if (r.applied.length === 0) ctx.out('nothing to commit');
-    else if (r.dryRun) ctx.out(`would commit ${r.applied.length} change(s):\n${formatChanges(r.applied)}`);
-    else ctx.out(`committed ${r.applied.length} change(s) as commit ${r.commit} (undo with: fvm uncommit ${name})`);
+    else if (!what) ctx.out('nothing to commit');
+    else if (r.dryRun) ctx.out(`would commit ${what}:\n${[formatChanges(r.applied), formatRegistryChanges(r.registry, true)].filter(Boolean).join('\n')}`);
+    else ctx.out(`committed ${what} as commit ${r.commit} (undo with: fvm uncommit ${name})`);
     return 0;
   },
 
@@ -155,7 +176,7 @@ const commands: Record<string, Handler> = {
     const p = simple('uncommit', {}, 'NAME', 1, 1)(args);
     const r = await ctx.engine().invoke('vm:uncommit', { name: assertVmName(p.positional[0]) });
     if (ctx.json) ctx.doc(r);
-    else ctx.out(`undid commit ${r.commit} (${r.restored} operation(s) reversed)`);
+    else ctx.out(`undid commit ${r.commit} (${r.restored} operation(s) reversed${r.registryHives ? `, ${r.registryHives} registry hive(s) restored` : ''})`);
     return 0;
   },
 
@@ -183,6 +204,10 @@ const commands: Record<string, Handler> = {
     if (ctx.json) ctx.doc(r);
     else ctx.out(`deleted VM ${r.name}`);
     return 0;
+  },
+
+  async reg(args, ctx) {
+    return runReg(args, ctx);
   },
 
   // Bundles: one file per VM, for a memory stick (src/fvm-core/bundle/).

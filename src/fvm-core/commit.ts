@@ -22,6 +22,8 @@ export interface CommitOptions {
   readonly paths?: readonly string[];
   readonly dryRun: boolean;
   readonly force: boolean;
+  /** Host paths the file commit leaves alone (a Wine prefix's hives: the registry commit merges them key by key). */
+  readonly exclude?: (hostPath: string) => boolean;
 }
 
 /**
@@ -164,7 +166,8 @@ function execute(p: VmPaths, rec: CommitRecord, onProgress: (pr: Progress) => vo
 export function commitVm(p: VmPaths, opts: CommitOptions, onProgress: (pr: Progress) => void): CommitResult {
   updateBaseline(p);
   const diff = diffVm(p);
-  const selected = selectChanges(diff.changes, opts.paths);
+  const exclude = opts.exclude;
+  const selected = selectChanges(exclude ? diff.changes.filter((c) => !exclude(c.path)) : diff.changes, opts.paths);
   if (selected.length === 0) return { commit: null, dryRun: opts.dryRun, applied: [] };
   const conflicts = findConflicts(selected, readBaseline(p));
   if (conflicts.length > 0 && !opts.force) {

@@ -109,6 +109,19 @@ export function runDoctor(home: string): DoctorCheck[] {
       true,
     ),
   );
+  const wine = findTool('wine');
+  const wineserver = findTool('wineserver');
+  checks.push(
+    check(
+      'wine',
+      !!wine && !!wineserver,
+      wine && wineserver
+        ? `Wine at ${wine}: Windows programs and .msi installers run in VMs, their registry renamed key by key (fvm reg)`
+        : 'Wine is not installed: Windows programs and .msi installers cannot run in VMs',
+      'apt-get install --no-install-recommends wine64 wine (and wine32:i386 for 32-bit setup.exe files).',
+      true,
+    ),
+  );
   try {
     execFileSync('/bin/sh', ['-c', 'true']);
   } catch {

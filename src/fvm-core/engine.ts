@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { FvmError } from '../shared/errors.js';
-import { schemas, type CommitResult, type EventChannel, type OperationInput, type OperationName, type OperationResult, type RunStarted } from '../shared/contract.js';
+import { schemas, type VmCommitResult, type EventChannel, type OperationInput, type OperationName, type OperationResult, type RunStarted } from '../shared/contract.js';
 import type { Change, DoctorCheck, ProcessInfo, Progress, Rule, VmConfig, VmInfo, VmSummary } from '../shared/types.js';
 import { assertVmName } from '../shared/names.js';
 import { PRESETS } from '../redirect/rules.js';
@@ -40,6 +40,17 @@ import { importBundle, importResultOf } from './bundle/bundle-import.js';
 import { PortableStore, type SyncReport } from './bundle/portable-store.js';
 import { perPercent } from './bundle/progress.js';
 import { resolveRepositoryLocation, type RepositoryLocation } from './bundle/repo-location.js';
+// What a VM did, with risk flags (src/fvm-core/report.ts).
+import type { VmReport } from '../shared/types.js';
+import { buildReport } from './report.js';
+import { vmVersionProbe } from './report-probe.js';
+// The Windows registry of Wine prefixes (src/fvm-core/registry/).
+import { VmRegistry } from './registry/vm-registry.js';
+import { vmWineServers } from './registry/wine-servers.js';
+import { stopWineservers, vmFileWriter, waitForWineservers } from './registry/wine-in-vm.js';
+import { applyRegistryCommit, assertUncommitPossible, lastDoneCommit, planRegistryCommit, recordRegistryOnlyCommit, recoverRegistryCommits, undoRegistryCommit } from './registry/registry-commit.js';
+import { hostHiveMatcher } from './registry/wine-prefixes.js';
+import type { RegistryChange } from '../shared/types.js';
 
 export interface EngineOptions {
   readonly home?: string;
@@ -98,14 +109,21 @@ export class Engine {
     'vm:suspend': (i) => this.suspend(i.name),
     'vm:resume': (i) => this.resume(i.name),
     'vm:stop': (i) => this.stop(i.name),
-    'vm:diff': (i) => ({ changes: this.diff(i.name) }),
-    'vm:commit': (i) => this.commit(i.name, { paths: i.paths, dryRun: i.dryRun, force: i.force }),
+    'vm:diff': (i) => this.diffAll(i.name),
+    'vm:report': (i) => this.report(i.name),
+    'vm:commit': (i) => this.commit(i.name, { paths: i.paths, keys: i.keys, dryRun: i.dryRun, force: i.force }),
     'vm:uncommit': (i) => this.uncommit(i.name),
     'vm:copy': (i) => this.copy(i.source, i.target),
     'vm:delete': (i) => this.delete(i.name),
     'vm:export': (i) => this.exportVm(i.name, i.file),
     'vm:import': (i) => this.importVm(i.file, i.name),
     'app:doctor': () => this.doctor(),
+    'reg:query': (i) => this.withRegistry(i.name, 'reg-query', (r) => r.query(i)),
+    'reg:add': (i) => this.withRegistry(i.name, 'reg-add', (r) => r.add(i)),
+    'reg:delete': (i) => this.withRegistry(i.name, 'reg-delete', (r) => r.delete(i)),
+    'reg:diff': (i) => this.withRegistry(i.name, 'reg-diff', (r) => ({ changes: r.diff(i) })),
+    'reg:export': (i) => this.withRegistry(i.name, 'reg-export', (r) => r.exportKey(i)),
+    'reg:import': (i) => this.withRegistry(i.name, 'reg-import', (r) => r.importFile(i)),
   };
 
   private processWatch: ProcessWatch | null = null;
@@ -131,7 +149,12 @@ export class Engine {
     if (!this.processWatch) {
       this.processWatch = new ProcessWatch({ snapshot: () => safe(() => this.ps(), []), emit: (c, p) => this.emit(c, p) });
       this.processWatch.start();
-      this.changeWatch = new ChangeWatch((vm, changes) => this.emit('fs:changed', { vm, changes }));
+      this.changeWatch = new ChangeWatch((vm, changes) => {
+        // A prefix's hive files are registry changes, shown by the diff's registry part, not as files.
+        const hives = safe(() => hostHiveMatcher(this.registry(this.repo.find(vm)).prefixes()), () => false);
+        const files = changes.filter((c) => !hives(c.path));
+        if (files.length) this.emit('fs:changed', { vm, changes: files });
+      });
       this.syncChangeWatch();
       this.events.on((channel) => {
         if (channel === 'vm:state' || channel === 'process:started') this.syncChangeWatch();
@@ -164,6 +187,7 @@ export class Engine {
     try {
       clearStaleRuntime(p);
       recoverCommit(p);
+      recoverRegistryCommits(p);
       return await fn(m);
     } finally {
       lock.release();
@@ -272,7 +296,7 @@ export class Engine {
     }
   }
 
-  private joinEnv(m: VmManifest, req: RunRequest): Record<string, string> {
+  private joinEnv(m: VmManifest, req: { readonly env?: Readonly<Record<string, string>> }): Record<string, string> {
     return sanitizedEnv(process.env, m.name, process.getuid?.() ?? 0, req.env ?? {});
   }
 
@@ -281,6 +305,7 @@ export class Engine {
     this.checkRoot(req.root);
     const m = this.repo.find(name);
     const rt = await this.ensureRunning(name);
+    await this.registryBeforeRun(m, rt, req);
     const interactive = !!process.stdin.isTTY && !!process.stdout.isTTY;
     const plan = planRelay(req.command, interactive, process.stdout.columns, process.stdout.rows);
     const child = joinVm(rt, { command: plan.command, cwd: req.cwd ?? process.cwd(), env: this.joinEnv(m, req), stdio: ['pipe', 'pipe', 'pipe'] });
@@ -296,7 +321,7 @@ export class Engine {
     } finally {
       for (const [s, h] of handlers) process.off(s, h);
     }
-    this.afterRun(m);
+    await this.afterRun(m, rt, req);
     return status;
   }
 
@@ -305,6 +330,7 @@ export class Engine {
     this.checkRoot(req.root);
     const m = this.repo.find(name);
     const rt = await this.ensureRunning(name);
+    await this.registryBeforeRun(m, rt, req);
     const runId = `r${process.pid}-${++this.runCounter}`;
     const child = joinVm(rt, { command: req.command, cwd: req.cwd ?? os.homedir(), env: this.joinEnv(m, req), stdio: ['ignore', 'pipe', 'pipe'] });
     const pid = child.pid ?? 0;
@@ -313,18 +339,81 @@ export class Engine {
     child.stdout?.on('data', (d: Buffer) => this.emit('process:output', { vm: name, runId, stream: 'stdout', data: d.toString('utf8') }));
     child.stderr?.on('data', (d: Buffer) => this.emit('process:output', { vm: name, runId, stream: 'stderr', data: d.toString('utf8') }));
     child.on('exit', (code, sig) => {
-      this.afterRun(m);
       this.emit('process:exited', { vm: name, pid, runId, status: code ?? (sig ? 128 + signalNumber(sig) : null) });
+      void this.afterRun(m, rt, req);
     });
     return { vm: name, runId, pid };
   }
 
-  private afterRun(m: VmManifest): void {
+  private async afterRun(m: VmManifest, rt: Runtime, req: RunRequest): Promise<void> {
     try {
       updateBaseline(this.repo.paths(m.id));
     } catch {
       // best effort: the next start or stop records it again
     }
+    try {
+      await this.registryAfterRun(m, rt, req);
+    } catch {
+      // The program's result stands; the registry is harvested again by the next command.
+    }
+  }
+
+  // ---- The Windows registry of Wine prefixes (src/fvm-core/registry/) ----
+
+  private registry(m: VmManifest): VmRegistry {
+    const p = this.repo.paths(m.id);
+    return new VmRegistry(p, m.owner.home, () => {
+      const { runtime } = readState(p);
+      return runtime ? vmWineServers(listVmProcesses(m.name, runtime), m.owner.home) : [];
+    });
+  }
+
+  private runPrefixes(req: RunRequest): string[] {
+    const explicit = req.env?.WINEPREFIX ?? process.env.WINEPREFIX;
+    return explicit && path.isAbsolute(explicit) ? [explicit] : [];
+  }
+
+  /** Shows Wine the VM's view of each prefix (host ⊕ delta) before a program starts. */
+  private async registryBeforeRun(m: VmManifest, rt: Runtime, req: RunRequest): Promise<void> {
+    await this.withVm(m.name, 'registry', (mm) => this.registry(mm).beforeRun(this.runPrefixes(req), vmFileWriter(rt, this.joinEnv(mm, {}))));
+  }
+
+  /**
+   * After a program: waits (bounded) for the VM's wineservers to save and exit, then harvests
+   * what Wine wrote into the delta. A server that outlives the wait (a Wine program left running)
+   * is harvested later, by the next run, a registry command or stop.
+   */
+  private async registryAfterRun(m: VmManifest, rt: Runtime, req: RunRequest): Promise<void> {
+    const reg = this.registry(m);
+    reg.discover();
+    const serving = [...new Set(vmWineServers(listVmProcesses(m.name, rt), m.owner.home).map((s) => s.prefix))];
+    if (serving.length > 0) await waitForWineservers(rt, this.joinEnv(m, req), serving);
+    await this.withVm(m.name, 'registry', (mm) => this.registry(mm).afterRun());
+  }
+
+  /** Runs a registry command under the VM's lock. */
+  private withRegistry<T>(name: string, op: string, fn: (r: VmRegistry) => T): Promise<T> {
+    return this.withVm(name, op, (m) => fn(this.registry(m)));
+  }
+
+  /** Files and registry changes of a VM; a prefix's hive files are shown as registry changes. */
+  diffAll(name: string): { changes: Change[]; registry: RegistryChange[] } {
+    const m = this.repo.find(name);
+    this.settle(m);
+    const reg = this.registry(m);
+    const registry = safe(() => reg.diff(), [] as RegistryChange[]);
+    const hives = hostHiveMatcher(reg.prefixes());
+    return { changes: diffVm(this.repo.paths(m.id)).changes.filter((c) => !hives(c.path)), registry };
+  }
+
+  /** What the VM did: risk flags from its changes, a summary, and its processes while it runs. */
+  report(name: string): VmReport {
+    const m = this.repo.find(name);
+    const { changes, registry } = this.diffAll(name);
+    const p = this.repo.paths(m.id);
+    const { state } = readState(p);
+    const processes = state === 'stopped' ? [] : this.ps(name);
+    return buildReport({ vm: name, state, changes, registry, processes, home: m.owner.home, envPath: process.env.PATH, probe: vmVersionProbe(p) });
   }
 
   ps(name?: string): ProcessInfo[] {
@@ -372,11 +461,15 @@ export class Engine {
     const p = this.repo.paths(m.id);
     const { runtime } = readState(p);
     if (!runtime) return;
+    // Wine keeps the registry in its server's memory: have it save before the VM's processes die.
+    const serving = [...new Set(vmWineServers(listVmProcesses(m.name, runtime), m.owner.home).map((s) => s.prefix))];
+    if (serving.length > 0) await stopWineservers(runtime, this.joinEnv(m, {}), serving);
     await killVm(runtime);
     removeCgroup(runtime.cgroup);
     clearStaleRuntime(p);
     updateBaseline(p);
     writeDeletionLog(p);
+    safe(() => this.registry(m).afterRun(), undefined);
     this.emit('vm:state', { vm: m.name, state: 'stopped' });
   }
 
@@ -405,7 +498,11 @@ export class Engine {
     return diffVm(this.repo.paths(m.id)).changes;
   }
 
-  async commit(name: string, opts: { paths?: readonly string[]; dryRun?: boolean; force?: boolean }, onProgress?: ProgressFn): Promise<CommitResult> {
+  /**
+   * Commits files (`paths`) and registry keys (`keys`); with neither, everything. The registry
+   * part is planned first, so REGISTRY_BUSY or a bad --key refuses before any file moves.
+   */
+  async commit(name: string, opts: { paths?: readonly string[]; keys?: readonly string[]; dryRun?: boolean; force?: boolean }, onProgress?: ProgressFn): Promise<VmCommitResult> {
     return this.withVm(name, 'commit', async (m) => {
       if (!opts.dryRun) await this.requireStopped(m, 'commit');
       const progress = (pr: Progress) => {
@@ -413,18 +510,34 @@ export class Engine {
         this.emit('op:progress', { vm: name, ...pr });
       };
       const p = this.repo.paths(m.id);
-      const r = commitVm(p, { paths: opts.paths, dryRun: !!opts.dryRun, force: !!opts.force }, progress);
+      const reg = this.registry(m);
+      reg.afterRun();
+      const files = opts.keys === undefined || opts.paths !== undefined;
+      const keys = opts.paths === undefined || opts.keys !== undefined;
+      const regPlan = keys ? planRegistryCommit(p, opts.keys) : [];
+      const exclude = hostHiveMatcher(reg.prefixes());
+      const r = files
+        ? commitVm(p, { paths: opts.paths, dryRun: !!opts.dryRun, force: !!opts.force, exclude }, progress)
+        : { commit: null, dryRun: !!opts.dryRun, applied: [] };
+      const registry = regPlan.flatMap((c) => c.changes);
+      if (opts.dryRun || regPlan.length === 0) return { ...r, registry: opts.dryRun ? registry : [] };
+      const n = r.commit ?? recordRegistryOnlyCommit(p);
+      applyRegistryCommit(p, n, regPlan);
       if (r.commit !== null) writeDeletionLog(p);
-      return r;
+      return { ...r, commit: n, registry };
     });
   }
 
-  async uncommit(name: string): Promise<{ commit: number; restored: number }> {
+  async uncommit(name: string): Promise<{ commit: number; restored: number; registryHives: number }> {
     return this.withVm(name, 'uncommit', async (m) => {
       await this.requireStopped(m, 'uncommit');
-      const r = uncommitVm(this.repo.paths(m.id));
-      writeDeletionLog(this.repo.paths(m.id));
-      return r;
+      const p = this.repo.paths(m.id);
+      const last = lastDoneCommit(p);
+      if (last !== null) assertUncommitPossible(p, last);
+      const r = uncommitVm(p);
+      const registryHives = undoRegistryCommit(p, r.commit);
+      writeDeletionLog(p);
+      return { ...r, registryHives };
     });
   }
 

@@ -47,6 +47,27 @@ function growScratch(): void {
   scratch = bigger;
 }
 
+/**
+ * Hex values are copied out of `scratch` into slices of shared pools: one ArrayBuffer per value
+ * made the collector, not the parser, most of the cost of reading a large hive. A pool stays
+ * alive while any value cut from it does, which costs at most one pool per long-lived value.
+ */
+const POOL_BYTES = 64 * 1024;
+let pool = new Uint8Array(POOL_BYTES);
+let poolUsed = 0;
+
+function poolCopy(count: number): Uint8Array {
+  if (count > POOL_BYTES / 4) return scratch.slice(0, count);
+  if (poolUsed + count > pool.length) {
+    pool = new Uint8Array(POOL_BYTES);
+    poolUsed = 0;
+  }
+  const out = pool.subarray(poolUsed, poolUsed + count);
+  out.set(scratch.subarray(0, count));
+  poolUsed += count;
+  return out;
+}
+
 /** Reads a hive's text line by line; every loop advances, so no input can make it hang. */
 export class WineRegLexer {
   protected readonly src: string;
@@ -172,7 +193,7 @@ export class WineRegLexer {
       if (!this.readLine()) this.fail('hex data continued past the end of the file');
       p = this.ls;
     }
-    return scratch.slice(0, count);
+    return poolCopy(count);
   }
 
   protected splitPath(s: string): string[] {

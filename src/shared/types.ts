@@ -82,3 +82,122 @@ export type VmEvent =
   | { readonly kind: 'process-started'; readonly vm: string; readonly pid: number; readonly cmd: string }
   | { readonly kind: 'process-exited'; readonly vm: string; readonly pid: number; readonly status: number | null }
   | { readonly kind: 'progress'; readonly vm: string; readonly progress: Progress };
+
+/** Registry value types `fvm reg add` writes (Windows' names). */
+export const REG_WRITABLE_TYPES = ['REG_SZ', 'REG_EXPAND_SZ', 'REG_MULTI_SZ', 'REG_DWORD', 'REG_QWORD', 'REG_BINARY', 'REG_NONE'] as const;
+export type RegWritableType = (typeof REG_WRITABLE_TYPES)[number];
+
+/** A registry value as text: `REG_SZ` and its string, `REG_DWORD` as `0x0000002a (42)`, binary as hex bytes. */
+export interface RegistryValueInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly data: string;
+}
+
+/** One key of a VM's registry view. */
+export interface RegistryKeyInfo {
+  /** User-facing path (`HKCU\Software\X`), in the case the key has. */
+  readonly key: string;
+  readonly values: readonly RegistryValueInfo[];
+  /** Names of the direct subkeys. */
+  readonly subkeys: readonly string[];
+}
+
+/** One change of a VM's registry against the host's hives: a key, or one value of a key. */
+export interface RegistryChange {
+  /** Host path of the Wine prefix. */
+  readonly prefix: string;
+  readonly kind: ChangeKind;
+  /** User-facing key path as stored (`HKLM\Software\Wow6432Node\X` for a 32-bit installer's key). */
+  readonly key: string;
+  /** The value's name ('' is the default value); absent when the change is the key itself. */
+  readonly value?: string;
+  readonly before?: RegistryValueInfo;
+  readonly after?: RegistryValueInfo;
+}
+
+// ---- The report of what a VM did (`fvm report`, `vm:report`; src/fvm-core/report.ts) ----
+
+export type RiskSeverity = 'high' | 'medium' | 'low';
+
+/** Stable ids of the risk flags: scripts and tests match on them, so they never change meaning. */
+export type RiskId =
+  | 'autostart'
+  | 'shell-rc'
+  | 'login-environment'
+  | 'ld-preload'
+  | 'systemd-unit'
+  | 'cron-job'
+  | 'ssh-access'
+  | 'privilege-rules'
+  | 'user-accounts'
+  | 'setuid'
+  | 'path-shim'
+  | 'binary-replaced'
+  | 'trust-store'
+  | 'browser-policy'
+  | 'browser-extension'
+  | 'package-sources'
+  | 'kernel-modules'
+  | 'boot-scripts'
+  | 'windows-autostart'
+  | 'mime-handler'
+  | 'desktop-entry'
+  | 'browser-profile'
+  | 'git-hooks'
+  | 'git-config'
+  | 'name-resolution'
+  | 'package-manager-config'
+  | 'interpreter-hooks'
+  | 'desktop-extension'
+  | 'dbus-service'
+  | 'path-executable'
+  | 'certificate-file'
+  | 'host-deletions';
+
+/** One path behind a risk flag. */
+export interface RiskPath {
+  /** Host path, or for a registry flag the key (`HKCU\Software\...`). */
+  readonly path: string;
+  readonly change: ChangeKind;
+  /** What the VM's version says, briefly: lines it added, the command it starts, what it shadows. */
+  readonly detail: readonly string[];
+}
+
+export interface RiskFlag {
+  readonly id: RiskId;
+  readonly severity: RiskSeverity;
+  readonly title: string;
+  /** One line: why this matters to the user. */
+  readonly explanation: string;
+  /** The paths involved, at most a few dozen; `count` is how many there are in all. */
+  readonly paths: readonly RiskPath[];
+  readonly count: number;
+}
+
+export interface ReportSummary {
+  readonly changes: number;
+  readonly added: number;
+  readonly modified: number;
+  readonly deleted: number;
+  /** Bytes in files the VM added. */
+  readonly bytesAdded: number;
+  /** Bytes in the VM's versions of files it modified. */
+  readonly bytesModified: number;
+  /** The biggest added or modified files, biggest first. */
+  readonly largest: readonly { readonly path: string; readonly size: number; readonly kind: ChangeKind }[];
+  /** Directories with the most changes, most first. */
+  readonly topDirs: readonly { readonly path: string; readonly changes: number; readonly bytes: number }[];
+  readonly registryChanges: number;
+}
+
+/** What a VM did, with risk flags: high first, then medium, then low. */
+export interface VmReport {
+  readonly vm: string;
+  readonly state: VmState;
+  readonly generated: string;
+  readonly flags: readonly RiskFlag[];
+  readonly summary: ReportSummary;
+  /** Its processes while it runs; empty when it is stopped. */
+  readonly processes: readonly ProcessInfo[];
+}

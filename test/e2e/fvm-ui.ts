@@ -62,13 +62,18 @@ function stopLeftoverVms(home: string): void {
   }
 }
 
-export async function startUi(): Promise<RunningUi> {
+export interface UiOptions {
+  /** $HOME of the engine (and so of its VMs' owner), e.g. one with a Wine prefix; default the test's own. */
+  readonly userHome?: string;
+}
+
+export async function startUi(options: UiOptions = {}): Promise<RunningUi> {
   const home = mkdtempSync(path.join(os.tmpdir(), 'fvm-e2e-home-'));
   const port = await freePort();
   const [command, prefix] = fvmCommand();
   const child = spawn(command, [...prefix, 'ui', '--web', '--port', String(port)], {
     cwd: root,
-    env: { ...process.env, FVM_HOME: home },
+    env: { ...process.env, FVM_HOME: home, ...(options.userHome ? { HOME: options.userHome } : {}) },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let log = '';

@@ -3,10 +3,16 @@
  * namespaces, no files. It records calls and lets a test emit events; `vm:run` pretends the
  * program wrote files and exited. Never used by the e2e suite, which drives the real engine.
  */
+import path from 'node:path';
 import type { EventChannel, OperationInput, OperationName, OperationResult } from '../../src/shared/contract.js';
 import type { EngineApi } from '../../src/shared/engine-api.js';
 import { FvmError } from '../../src/shared/errors.js';
 import type { Change, ProcessInfo, VmInfo } from '../../src/shared/types.js';
+import { buildReport } from '../../src/fvm-core/report.js';
+import type { VersionProbe } from '../../src/fvm-core/report.js';
+import { FAKE_PREFIX, FakeHostRegistry, FakeVmRegistry } from './fake-registry.js';
+
+const BLIND_PROBE: VersionProbe = { statOf: () => null, readVm: () => null, readHost: () => null, linkOf: () => null, hostExecutable: () => false };
 
 type Listener = (channel: EventChannel, payload: unknown) => void;
 
@@ -14,6 +20,8 @@ export interface FakeVm {
   info: VmInfo;
   changes: Change[];
   processes: ProcessInfo[];
+  /** Its Windows registry over the engine's `hostRegistry`. */
+  registry: FakeVmRegistry;
 }
 
 export interface FakeEngineOptions {
@@ -27,6 +35,8 @@ export class FakeEngine implements EngineApi {
   private readonly listeners = new Set<Listener>();
   private nextId = 1;
   private nextPid = 4100;
+  /** The host's Wine registry (~/.wine), which a commit of registry keys changes. */
+  readonly hostRegistry = new FakeHostRegistry();
   closed = false;
 
   constructor(private readonly options: FakeEngineOptions = {}) {}
@@ -62,7 +72,7 @@ export class FakeEngine implements EngineApi {
       commits: 0,
       ...patch,
     };
-    const vm: FakeVm = { info, changes, processes: [] };
+    const vm: FakeVm = { info, changes, processes: [], registry: new FakeVmRegistry(this.hostRegistry) };
     this.vms.set(name, vm);
     return vm;
   }
@@ -130,14 +140,19 @@ export class FakeEngine implements EngineApi {
         if (vm.info.state !== 'stopped') this.setState(vm, 'stopped');
         return vm.info;
       }
-      case 'vm:diff':
-        return { changes: this.find(input.name).changes };
+      case 'vm:diff': {
+        const vm = this.find(input.name);
+        return { changes: vm.changes, registry: vm.registry.diff() };
+      }
       case 'vm:commit': {
         const c = raw as OperationInput<'vm:commit'>;
         const vm = this.find(c.name);
         if (vm.processes.length > 1) throw new FvmError('VM_RUNNING', `cannot commit VM '${c.name}' while programs run in it`, `Stop it first: fvm stop ${c.name}`);
+        // As the engine: `keys` alone commits no file, `paths` alone no registry key.
+        const files = c.keys === undefined || c.paths !== undefined;
+        const registry = c.paths === undefined || c.keys !== undefined ? vm.registry.commit(c.keys, !!c.dryRun) : [];
         const wanted = c.paths ? new Set(c.paths) : null;
-        const applied = vm.changes.filter((ch) => !wanted || wanted.has(ch.path));
+        const applied = files ? vm.changes.filter((ch) => !wanted || wanted.has(ch.path)) : [];
         for (let i = 1; i <= 4; i++) {
           await this.wait();
           this.emit('op:progress', { vm: c.name, op: 'commit', done: Math.round((applied.length * i) / 4), total: applied.length });
@@ -146,13 +161,13 @@ export class FakeEngine implements EngineApi {
           vm.changes = vm.changes.filter((ch) => !applied.includes(ch));
           vm.info = { ...vm.info, commits: vm.info.commits + 1 };
         }
-        return { commit: c.dryRun ? null : vm.info.commits, dryRun: !!c.dryRun, applied };
+        return { commit: c.dryRun ? null : vm.info.commits, dryRun: !!c.dryRun, applied, registry };
       }
       case 'vm:uncommit': {
         const vm = this.find(input.name);
         if (vm.info.commits === 0) throw new FvmError('NOTHING_TO_UNCOMMIT', `VM '${vm.info.name}' has no commit to undo`, 'Nothing to do.');
         vm.info = { ...vm.info, commits: vm.info.commits - 1 };
-        return { commit: vm.info.commits + 1, restored: 1 };
+        return { commit: vm.info.commits + 1, restored: 1, registryHives: 0 };
       }
       case 'vm:copy': {
         const c = raw as OperationInput<'vm:copy'>;
@@ -163,6 +178,7 @@ export class FakeEngine implements EngineApi {
           this.emit('op:progress', { vm: c.source, op: 'copy', done: i, total: 3 });
         }
         const copy = this.addVm(c.target, { config: src.info.config, sizeBytes: src.info.sizeBytes, created: new Date().toISOString() }, [...src.changes]);
+        copy.registry = src.registry.copy();
         this.emit('vm:state', { vm: c.target, state: 'stopped' });
         return copy.info;
       }
@@ -172,6 +188,64 @@ export class FakeEngine implements EngineApi {
         this.vms.delete(vm.info.name);
         this.emit('vm:state', { vm: vm.info.name, state: 'deleted' });
         return { name: vm.info.name };
+      }
+      case 'vm:export': {
+        const e = raw as OperationInput<'vm:export'>;
+        const vm = this.find(e.name);
+        if (vm.info.state !== 'stopped') throw new FvmError('VM_RUNNING', `cannot export VM '${e.name}' while it runs`, `Stop it first: fvm stop ${e.name}`);
+        const bytes = vm.changes.reduce((n, c) => n + c.size, 0);
+        for (let i = 1; i <= 2; i++) {
+          await this.wait();
+          this.emit('op:progress', { vm: e.name, op: 'export', done: (bytes * i) / 2, total: bytes });
+        }
+        return { name: e.name, file: e.file, bytes, entries: vm.changes.length, skipped: [] };
+      }
+      case 'vm:import': {
+        const i = raw as OperationInput<'vm:import'>;
+        const name = i.name ?? path.basename(i.file).replace(/\.fvm$/, '');
+        if (this.vms.has(name)) throw new FvmError('VM_EXISTS', `VM '${name}' exists already`, 'Import it under another name.');
+        await this.wait();
+        const vm = this.addVm(name, { created: new Date().toISOString() });
+        this.emit('vm:state', { vm: name, state: 'stopped' });
+        return {
+          vm: vm.info,
+          file: i.file,
+          source: { user: 'user', uid: 1000, home: '/home/user', hostname: 'elsewhere', kernel: '6.1.0', distribution: 'Debian GNU/Linux 12', exported: '2026-11-24T08:00:00.000Z' },
+          relocation: null,
+          entries: 0,
+          bytes: 0,
+        };
+      }
+      case 'vm:report': {
+        // The real classification over the fake changes; the fake knows no file's mode or bytes.
+        const vm = this.find(input.name);
+        return buildReport({ vm: vm.info.name, state: vm.info.state, changes: vm.changes, registry: vm.registry.diff(), processes: vm.processes, home: '/home/user', envPath: '/usr/local/bin:/usr/bin:/bin', probe: BLIND_PROBE });
+      }
+      case 'reg:query': {
+        const q = raw as OperationInput<'reg:query'>;
+        return this.find(q.name).registry.query(q);
+      }
+      case 'reg:add': {
+        const a = raw as OperationInput<'reg:add'>;
+        return this.find(a.name).registry.add(a);
+      }
+      case 'reg:delete': {
+        const d = raw as OperationInput<'reg:delete'>;
+        return this.find(d.name).registry.delete(d);
+      }
+      case 'reg:diff': {
+        const d = raw as OperationInput<'reg:diff'>;
+        return { changes: this.find(d.name).registry.diff(d.includeNoise) };
+      }
+      case 'reg:export': {
+        const e = raw as OperationInput<'reg:export'>;
+        const keys = this.find(e.name).registry.query({ key: e.key, view: e.view }).keys.length;
+        return { prefix: e.prefix ?? FAKE_PREFIX, file: e.file, keys };
+      }
+      case 'reg:import': {
+        const i = raw as OperationInput<'reg:import'>;
+        this.find(i.name);
+        return { prefix: i.prefix ?? FAKE_PREFIX, keys: 0, values: 0 };
       }
       case 'app:doctor':
         return { ok: true, checks: [] };
@@ -204,6 +278,11 @@ export class FakeEngine implements EngineApi {
       }
       this.emit('process:output', { vm: input.name, runId, stream: 'stderr', data: 'warning: this is only a fake engine\n' });
       await this.wait();
+      // A Windows program leaves keys in the VM's registry, and Wine its own noise.
+      if (input.command[0] === 'wine') {
+        vm.registry.add({ key: `HKCU\\Software\\Fake Vendor\\${runId}`, value: { name: 'InstallDir', type: 'REG_SZ', data: 'C:\\Program Files\\Fake' } });
+        vm.registry.noisy = true;
+      }
       vm.processes = vm.processes.filter((p) => p.pid !== pid);
       this.emit('process:exited', { vm: input.name, pid, status: 0, runId });
     })();

@@ -25,6 +25,7 @@ import type { BundleManifest } from './bundle-format.js';
 import { readBundle } from './bundle-reader.js';
 import type { StagedDir } from './bundle-stager.js';
 import { unsafePath } from './entry-path.js';
+import { relocatePrefixes } from '../registry/wine-prefixes.js';
 import { isRelocated, relocatePath, relocationFor, type Relocation, type RelocationReport } from './relocation.js';
 
 export interface ImportBundleInput {
@@ -106,6 +107,7 @@ export async function importBundle(input: ImportBundleInput): Promise<ImportBund
     const symlinks = r ? relocateSymlinks(fsDir, r, read.symlinks) : 0;
     finishDirs((h) => upperPathOf(fsDir, h), dirs);
     finishDirs((rel) => path.join(registryDir, rel), new Map(read.registryDirs.map((d: StagedDir) => [d.path, { mode: d.mode, mtime: d.mtime }])));
+    relocatePrefixes(registryDir, (h) => relocatePath(r, h));
     fs.writeFileSync(path.join(staging, 'deleted.log'), serializeDeletionLog(deletions), { mode: 0o644 });
     for (const d of ['work', 'mnt', 'run', 'commits']) fs.mkdirSync(path.join(staging, d), { mode: 0o700 });
 

@@ -8,7 +8,7 @@ describe('fvm doctor', () => {
   it('exits 0 here and lists each check it made, with a fix for each failure', () => {
     const r = sb.fvm(['doctor']);
     expect(r.status, r.stdout + r.stderr).toBe(0);
-    for (const id of ['kernel', 'user-namespaces', 'tool:unshare', 'tool:nsenter', 'nsenter-wdns', 'xattr-reader', 'overlay-in-userns', 'network-private', 'freezer', 'run-as-root']) {
+    for (const id of ['kernel', 'user-namespaces', 'tool:unshare', 'tool:nsenter', 'nsenter-wdns', 'xattr-reader', 'overlay-in-userns', 'network-private', 'freezer', 'run-as-root', 'wine']) {
       expect(r.stdout).toMatch(new RegExp(`^(ok  |note|FAIL) ${id}: `, 'm'));
     }
     expect(r.stdout).toContain('FVM can run VMs here.');

@@ -34,7 +34,7 @@ beforeEach(() => {
   fake.answer('vm:list', ok({ vms: [info('dev')] }));
   fake.answer('vm:info', (input: { name: string }) => ok(info(input.name)));
   fake.answer('vm:ps', ok({ processes: [] }));
-  fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc')] }));
+  fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc')], registry: [] }));
   store = createAppStore(fake.bridge);
   store.getState().selectVm('dev');
 });
@@ -66,7 +66,7 @@ describe('diff', () => {
 
   it('drops a diff answer for a VM that is no longer selected', async () => {
     let release!: () => void;
-    fake.answer('vm:diff', () => new Promise((resolve) => (release = () => resolve(ok({ changes: [added('/old')] })))));
+    fake.answer('vm:diff', () => new Promise((resolve) => (release = () => resolve(ok({ changes: [added('/old')], registry: [] })))));
     const pending = store.getState().loadDiff();
     store.getState().selectVm('other');
     release();
@@ -77,7 +77,7 @@ describe('diff', () => {
 
   it('a re-diff marks what is new or different since the last look as live', async () => {
     await store.getState().loadDiff();
-    fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc', 99), added('/home/u/new')] }));
+    fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc', 99), added('/home/u/new')], registry: [] }));
     await store.getState().loadDiff();
     expect(rows().map((r) => [r.path, r.live])).toEqual([
       ['/home/u/a', false],
@@ -90,7 +90,7 @@ describe('diff', () => {
   it('keeps checks on paths that are still changed after a re-diff', async () => {
     await store.getState().loadDiff();
     store.getState().setChecked(['/home/u/a', '/home/u/.bashrc'], true);
-    fake.answer('vm:diff', ok({ changes: [added('/home/u/a')] }));
+    fake.answer('vm:diff', ok({ changes: [added('/home/u/a')], registry: [] }));
     await store.getState().loadDiff();
     expect([...store.getState().changes.checked]).toEqual(['/home/u/a']);
   });
@@ -132,7 +132,7 @@ describe('live feed', () => {
 
   it('holds changes that arrive during a diff and applies them on top of it', async () => {
     let release!: () => void;
-    fake.answer('vm:diff', () => new Promise((resolve) => (release = () => resolve(ok({ changes: [added('/home/u/a')] })))));
+    fake.answer('vm:diff', () => new Promise((resolve) => (release = () => resolve(ok({ changes: [added('/home/u/a')], registry: [] })))));
     const pending = store.getState().loadDiff();
     fake.push('fs:changed', { vm: 'dev', changes: [added('/tmp/during')] });
     await vi.advanceTimersByTimeAsync(CHANGES_BATCH_MS);
@@ -143,7 +143,7 @@ describe('live feed', () => {
   });
 
   it('re-diffs after a program of the VM exits', async () => {
-    fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc'), added('/home/u/written-by-script')] }));
+    fake.answer('vm:diff', ok({ changes: [added('/home/u/a'), modified('/home/u/.bashrc'), added('/home/u/written-by-script')], registry: [] }));
     fake.push('process:exited', { vm: 'dev', pid: 12, status: 0 });
     fake.push('process:exited', { vm: 'dev', pid: 13, status: 0 });
     await vi.advanceTimersByTimeAsync(REDIFF_DELAY_MS);
@@ -187,7 +187,7 @@ describe('checks and commit', () => {
   });
 
   it('commits only the checked paths, then clears the checks and diffs again', async () => {
-    fake.answer('vm:commit', ok({ commit: 1, dryRun: false, applied: [added('/home/u/a')] }));
+    fake.answer('vm:commit', ok({ commit: 1, dryRun: false, applied: [added('/home/u/a')], registry: [] }));
     store.getState().toggleChecked('/home/u/a');
     const error = await store.getState().commitChecked({ force: false, stopFirst: false });
     expect(error).toBeNull();
@@ -200,7 +200,7 @@ describe('checks and commit', () => {
 
   it('stops the VM first when asked', async () => {
     fake.answer('vm:stop', ok(info('dev')));
-    fake.answer('vm:commit', ok({ commit: 2, dryRun: false, applied: [] }));
+    fake.answer('vm:commit', ok({ commit: 2, dryRun: false, applied: [], registry: [] }));
     store.getState().toggleChecked('/home/u/a');
     await store.getState().commitChecked({ force: true, stopFirst: true });
     expect(fake.calls['vm:stop'].mock.invocationCallOrder[0]).toBeLessThan(fake.calls['vm:commit'].mock.invocationCallOrder[0]);

@@ -31,7 +31,7 @@ beforeEach(() => {
   fake.answer('vm:list', ok({ vms: [summary('zeta'), summary('alpha')] }));
   fake.answer('vm:info', (input: { name: string }) => ok(info(input.name)));
   fake.answer('vm:ps', ok({ processes: [] }));
-  fake.answer('vm:diff', ok({ changes: [] }));
+  fake.answer('vm:diff', ok({ changes: [], registry: [] }));
   store = createAppStore(fake.bridge);
 });
 
