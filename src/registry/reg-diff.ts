@@ -12,6 +12,7 @@ import { view, type RegDelta } from './reg-delta.js';
 import { compareKeyPaths, compareNames, displayPath } from './reg-names.js';
 import { hiveFileForRoot, type HiveFile } from './key-path.js';
 import { isNoise } from './reg-noise.js';
+import { sameBlockValues } from './wine-reg-parser.js';
 
 /** One change of the VM's view against the host: a key, or one value of a key. */
 export interface RegChange {
@@ -68,6 +69,8 @@ export function diffHives(before: RegHive, after: RegHive, options: DiffOptions 
     }
     const bk = B.written.get(id) ?? NO_KEY;
     if (ak === bk) continue;
+    // Blocks read from files with the same value lines and flags: nothing changed that diff reports.
+    if (ak.className === bk.className && ak.link === bk.link && sameBlockValues(ak, bk)) continue;
     if (ak.className !== bk.className || ak.link !== bk.link) add({ kind: 'modified', key: displayPath(path), path });
     for (const v of ak.values) {
       const old = findValue(bk, v.name);

@@ -15,6 +15,7 @@ import { compareKeyPaths, foldName, isWithin, keyId, parentId } from './reg-name
 import { isNoise } from './reg-noise.js';
 import { hiveFileForRoot } from './key-path.js';
 import { serializeKey } from './wine-reg-serializer.js';
+import { sameBlockValues } from './wine-reg-parser.js';
 
 /** How closely the harvested delta must reproduce the target. */
 export interface HarvestOptions {
@@ -118,6 +119,8 @@ function noise(hive: HiveFileOrNull, key: RegKey, name: string): boolean {
 function sameContent(a: RegKey, b: RegKey, hive: HiveFileOrNull): boolean {
   if (a === b) return true;
   if (a.className !== b.className || a.link !== b.link || a.options.join('\n') !== b.options.join('\n')) return false;
+  // Blocks read from files whose value lines are the same text: no need to build the values.
+  if (sameBlockValues(a, b)) return true;
   const av = byName(a, hive);
   const bv = byName(b, hive);
   if (av.size !== bv.size) return false;

@@ -56,6 +56,8 @@ const POOL_BYTES = 64 * 1024;
 let pool = new Uint8Array(POOL_BYTES);
 let poolUsed = 0;
 
+const NO_BYTES = new Uint8Array(0);
+
 function poolCopy(count: number): Uint8Array {
   if (count > POOL_BYTES / 4) return scratch.slice(0, count);
   if (poolUsed + count > pool.length) {
@@ -142,6 +144,24 @@ export class WineRegLexer {
     return readEscaped(src, cur, this.le, 0x22);
   }
 
+  /**
+   * Checks a quoted string like readQuoted, without building it when it has no escape: returns
+   * its decoded length, or -1 where readQuoted returns null.
+   */
+  protected skipQuoted(): number {
+    const { src, cur } = this;
+    const start = cur.pos;
+    if (this.noNul) {
+      const q = src.indexOf('"', start);
+      if (q >= 0 && q < this.le && this.nextBackslash(start) > q) {
+        cur.pos = q + 1;
+        return q - start;
+      }
+    }
+    const s = readEscaped(src, cur, this.le, 0x22);
+    return s === null ? -1 : s.length;
+  }
+
   /** Fails unless only blanks remain on the line from `p`. */
   protected expectEnd(p: number, what: string): void {
     for (; p < this.le; p++) if (!isSpace(this.src.charCodeAt(p))) this.fail(`unexpected text after ${what}`);
@@ -167,8 +187,11 @@ export class WineRegLexer {
     return q === p ? null : { end: q, value: v };
   }
 
-  /** Reads a hex byte list the way Wine's reader does: spaces allowed, `\` continues on the next line. */
-  protected parseHexList(p: number): Uint8Array {
+  /**
+   * Reads a hex byte list the way Wine's reader does: spaces allowed, `\` continues on the next
+   * line. With `keep` false the list is only checked, and the result is empty.
+   */
+  protected parseHexList(p: number, keep = true): Uint8Array {
     const { src } = this;
     let count = 0;
     for (;;) {
@@ -193,7 +216,7 @@ export class WineRegLexer {
       if (!this.readLine()) this.fail('hex data continued past the end of the file');
       p = this.ls;
     }
-    return poolCopy(count);
+    return keep ? poolCopy(count) : NO_BYTES;
   }
 
   protected splitPath(s: string): string[] {

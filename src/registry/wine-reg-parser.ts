@@ -9,7 +9,7 @@
  * no input can make it hang.
  */
 import { compareKeyPaths, compareNames, foldName, keyId } from './reg-names.js';
-import type { RegHeader, RegHive, RegValue, StringType } from './reg-model.js';
+import type { RegHeader, RegHive, RegKey, RegValue, StringType } from './reg-model.js';
 import { REG_BINARY, REG_DWORD, REG_EXPAND_SZ, REG_MULTI_SZ, REG_SZ } from './reg-model.js';
 import { readEscaped } from './wine-escape.js';
 import { WineRegLexer, decodeHiveBytes, isHexDigit } from './wine-reg-lexer.js';
@@ -49,6 +49,61 @@ interface KeyBuilder {
  */
 const NO_OPTIONS: readonly string[] = Object.freeze([]);
 const NO_VALUES: RegValue[] = Object.freeze([]) as unknown as RegValue[];
+
+/**
+ * Values of a key read from one block are not kept by the parse (it only checks them): they are
+ * built on first access, by parsing the block's text again. Until then `values` is an own,
+ * enumerable accessor (so spreads, JSON, structured clones and deep comparisons all see the
+ * values); its first read replaces it with a plain data property holding them. The getter is one
+ * shared function, so that every such key has the same shape.
+ */
+const LAZY_VALUES: PropertyDescriptor = { get: lazyValues, enumerable: true, configurable: true };
+/** Values of keys frozen before their first read (they cannot take the data property). */
+const frozenValues = new WeakMap<object, RegValue[]>();
+
+/**
+ * True when two keys are known to hold the same values without building them: each still has the
+ * values a parse left unread (so they are those of its block's text), and their blocks differ at
+ * most in the key line and a `#time=` line right after it. False means "unknown", not "different".
+ */
+export function sameBlockValues(a: RegKey, b: RegKey): boolean {
+  const x = a.source;
+  const y = b.source;
+  if (x === undefined || y === undefined || !hasLazyValues(a) || !hasLazyValues(b)) return false;
+  const i = bodyStart(x);
+  const j = bodyStart(y);
+  return x.length - i === y.length - j && x.slice(i) === y.slice(j);
+}
+
+function hasLazyValues(k: RegKey): boolean {
+  return Object.getOwnPropertyDescriptor(k, 'values')?.get === lazyValues;
+}
+
+/** Where a block's text goes on after its key line and a `#time=` line that directly follows it. */
+function bodyStart(source: string): number {
+  let i = source.indexOf('\n') + 1;
+  if (i === 0) return source.length;
+  if (source.startsWith('#time=', i)) {
+    i = source.indexOf('\n', i) + 1;
+    if (i === 0) return source.length;
+  }
+  return i;
+}
+
+function lazyValues(this: KeyBuilder): RegValue[] {
+  const cached = frozenValues.get(this);
+  if (cached !== undefined) return cached;
+  const source = this.source;
+  // Cannot happen: a key loses its source only by being repeated, and the parser first makes its values eager.
+  if (source === undefined) throw new Error('registry key values lost with their source text');
+  const values = new Parser(source, {}).parseBlockValues();
+  if (Object.isExtensible(this) && Object.getOwnPropertyDescriptor(this, 'values')?.configurable === true) {
+    Object.defineProperty(this, 'values', { value: values, enumerable: true, writable: true, configurable: true });
+  } else {
+    frozenValues.set(this, values);
+  }
+  return values;
+}
 
 class Parser extends WineRegLexer {
   private readonly keys: KeyBuilder[] = [];
@@ -109,6 +164,19 @@ class Parser extends WineRegLexer {
     return { header: { root, arch }, keys: this.keys, eol };
   }
 
+  /** The values of one key block (text the parse of a whole hive already checked), as the parse would have kept them. */
+  parseBlockValues(): RegValue[] {
+    const key: KeyBuilder = { path: NO_OPTIONS, seconds: null, time: null, className: null, link: false, options: NO_OPTIONS, values: [] };
+    this.readLine(); // the key line
+    while (this.readLine()) {
+      const { src, ls, le } = this;
+      if (ls === le) continue;
+      const c = src.charCodeAt(ls);
+      if (c === 0x40 || c === 0x22) this.parseValue(key);
+    }
+    return key.values.length === 0 ? NO_VALUES : key.values;
+  }
+
   private parseArch(): 'win32' | 'win64' {
     const v = this.src.slice(this.ls + 6, this.le).trimEnd();
     if (v !== 'win32' && v !== 'win64') this.fail(`unknown architecture "#arch=${v}" (Wine knows win32 and win64)`);
@@ -145,6 +213,7 @@ class Parser extends WineRegLexer {
       const existing = this.byId.get(id);
       if (existing) {
         // A repeated key merges into the first, as Wine does; no one block holds its text any more.
+        if (existing.source !== undefined) void existing.values; // its values become eager
         delete existing.source;
         if (seconds !== null) existing.seconds = seconds;
         this.blockStart = -1;
@@ -158,7 +227,9 @@ class Parser extends WineRegLexer {
   }
 
   private newKey(path: readonly string[], seconds: number | null): KeyBuilder {
-    const k: KeyBuilder = { path, seconds, time: null, className: null, link: false, options: NO_OPTIONS, values: [] };
+    // `values` becomes the lazy accessor; it is defined in the same place as in an eager key.
+    const k = { path, seconds, time: null, className: null, link: false, options: NO_OPTIONS } as Omit<KeyBuilder, 'values'> as KeyBuilder;
+    Object.defineProperty(k, 'values', LAZY_VALUES);
     this.keys.push(k);
     this.blockStart = this.ls;
     this.blockEnd = this.le;
@@ -171,8 +242,8 @@ class Parser extends WineRegLexer {
    * the cost of parsing it).
    */
   private closeKey(key: KeyBuilder): void {
-    key.values = key.values.length === 0 ? NO_VALUES : key.values.slice();
     if (this.blockStart >= 0) key.source = this.src.slice(this.blockStart, this.blockEnd);
+    else key.values = key.values.length === 0 ? NO_VALUES : key.values.slice();
   }
 
   private parseKeyOption(key: KeyBuilder): void {
@@ -203,26 +274,37 @@ class Parser extends WineRegLexer {
     }
   }
 
+  /**
+   * Reads one value line (and its continuation lines). The values of a key's own block (a new
+   * key: blockStart set) are only checked, with the same errors, and built later from the block's
+   * text (see lazyValues); those of a repeated key's block are kept at once.
+   */
   private parseValue(key: KeyBuilder): void {
     const { src, cur } = this;
+    const keep = this.blockStart < 0;
     const start = this.ls;
-    let name: string;
-    if (src.charCodeAt(start) === 0x40) {
-      name = '';
-      cur.pos = start + 1;
-    } else {
-      cur.pos = start + 1;
-      const s = this.readQuoted();
-      if (s === null) this.fail('malformed value name (no closing quote)');
-      if (s.length > MAX_VALUE_NAME) this.fail(`value name longer than ${MAX_VALUE_NAME} characters`);
-      name = s;
+    let name = '';
+    cur.pos = start + 1;
+    if (src.charCodeAt(start) !== 0x40) {
+      let length: number;
+      if (keep) {
+        const s = this.readQuoted();
+        length = s === null ? -1 : s.length;
+        if (s !== null) name = s;
+      } else {
+        length = this.skipQuoted();
+      }
+      if (length < 0) this.fail('malformed value name (no closing quote)');
+      if (length > MAX_VALUE_NAME) this.fail(`value name longer than ${MAX_VALUE_NAME} characters`);
     }
     const p = this.skipSpace(cur.pos);
     if (p >= this.le || src.charCodeAt(p) !== 0x3d) this.fail('expected "=" after the value name');
-    this.setValue(key, this.parseData(name, this.skipSpace(p + 1)));
+    const value = this.parseData(name, this.skipSpace(p + 1), keep);
+    if (value !== null) this.setValue(key, value);
   }
 
-  private parseData(name: string, p: number): RegValue {
+  /** The value whose data starts at `p`; with `keep` false, only checks it and returns null. */
+  private parseData(name: string, p: number, keep: boolean): RegValue | null {
     const { src } = this;
     let strType: StringType | 0 = 0;
     if (src.charCodeAt(p) === 0x22) {
@@ -240,6 +322,11 @@ class Parser extends WineRegLexer {
     }
     if (strType !== 0) {
       this.cur.pos = p;
+      if (!keep) {
+        if (this.skipQuoted() < 0) this.fail('malformed string data (no closing quote)');
+        this.expectEnd(this.cur.pos, 'the string');
+        return null;
+      }
       const text = this.readQuoted();
       if (text === null) this.fail('malformed string data (no closing quote)');
       this.expectEnd(this.cur.pos, 'the string');
@@ -249,6 +336,7 @@ class Parser extends WineRegLexer {
       const dw = this.readHex32(p + 6);
       if (!dw) this.fail('malformed dword (expected up to 8 hex digits)');
       this.expectEnd(dw.end, 'the dword');
+      if (!keep) return null;
       return { kind: 'dword', name, type: REG_DWORD, value: dw.value };
     }
     let type: number;
@@ -263,8 +351,8 @@ class Parser extends WineRegLexer {
     } else {
       this.fail('unknown value data (expected "…", str(2):, str(7):, dword:, hex: or hex(type):)');
     }
-    const bytes = this.parseHexList(p);
-    return { kind: 'hex', name, type, bytes };
+    const bytes = this.parseHexList(p, keep);
+    return keep ? { kind: 'hex', name, type, bytes } : null;
   }
 
   private setValue(key: KeyBuilder, value: RegValue): void {
