@@ -70,7 +70,9 @@ export function prepareCgroup(vmDir: string): string | null {
 
 /**
  * Removes the empty cgroups of VMs that are gone. A stop cannot always remove its own (a zombie
- * may still count as a member for a moment); rmdir only ever succeeds on an empty cgroup.
+ * may still count as a member for a moment); rmdir only ever succeeds on an empty cgroup. A
+ * young one is left alone: another launch (of this repository or another) has just made it and
+ * its init is not in it yet.
  */
 function sweepEmptyCgroups(parent: string, keep: string): void {
   let names: string[] = [];
@@ -79,11 +81,21 @@ function sweepEmptyCgroups(parent: string, keep: string): void {
   } catch {
     return;
   }
+  const now = Date.now();
   for (const n of names) {
     const d = path.join(parent, n);
-    if (d !== keep) removeCgroup(d);
+    if (d === keep) continue;
+    try {
+      if (now - fs.statSync(d).mtimeMs < SWEEP_MIN_AGE_MS) continue;
+    } catch {
+      continue;
+    }
+    removeCgroup(d);
   }
 }
+
+/** Longer than any launch takes to move its init into the cgroup it made. */
+const SWEEP_MIN_AGE_MS = 5 * 60_000;
 
 export function removeCgroup(dir: string | null): void {
   if (!dir) return;
