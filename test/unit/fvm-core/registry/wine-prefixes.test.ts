@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { ensurePrefix, findPrefix, hostHiveMatcher, loadPrefixes, relocatePrefixes } from '../../../../src/fvm-core/registry/wine-prefixes.js';
 import { vmPaths } from '../../../../src/fvm-core/repository.js';
 import type { FvmError } from '../../../../src/shared/errors.js';
@@ -10,6 +10,7 @@ describe('the prefixes a VM follows', () => {
   const root = fs.mkdtempSync(path.join(os.tmpdir(), 'fvm-prefixes-'));
   const p = vmPaths(root, 'vm1');
   afterEach(() => fs.rmSync(p.dir, { recursive: true, force: true }));
+  afterAll(() => fs.rmSync(root, { recursive: true, force: true }));
 
   it('records each prefix once, with ids never reused', () => {
     expect(loadPrefixes(p)).toEqual([]);
