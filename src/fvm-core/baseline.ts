@@ -7,17 +7,22 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { sourceDirs, type VmPaths } from './repository.js';
-import { writeJsonAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
+import { HostLookup } from './host-lookup.js';
 
 export type Fingerprint = string;
 
 export function fingerprintOf(hostPath: string): Fingerprint {
-  let st: fs.Stats;
+  let st: fs.Stats | undefined;
   try {
-    st = fs.lstatSync(hostPath);
+    st = fs.lstatSync(hostPath, { throwIfNoEntry: false });
   } catch {
-    return 'absent';
+    st = undefined;
   }
+  return st ? fingerprintOfStats(st) : 'absent';
+}
+
+function fingerprintOfStats(st: fs.Stats): Fingerprint {
   // A directory's own mtime moves with every child; only its identity and mode matter here.
   if (st.isDirectory()) return `dir:${st.ino}:${st.mode & 0o7777}`;
   return `${st.isSymbolicLink() ? 'link' : st.isFile() ? 'file' : 'other'}:${st.ino}:${st.size}:${st.mtimeMs}:${st.ctimeMs}:${st.mode & 0o7777}`;
@@ -33,10 +38,11 @@ export function readBaseline(p: VmPaths): Record<string, Fingerprint> {
 }
 
 export function writeBaseline(p: VmPaths, entries: Record<string, Fingerprint>): void {
-  writeJsonAtomicSync(p.baseline, { version: 1, entries });
+  // Compact: a VM with 100,000 changes has as many fingerprints, read and written per commit.
+  writeFileAtomicSync(p.baseline, `${JSON.stringify({ version: 1, entries })}\n`);
 }
 
-/** Host paths present in the upper trees, cheaply (no xattrs): the paths worth fingerprinting. */
+/** Host paths present in the upper trees, cheaply (no xattrs), each after its directory. */
 function upperHostPaths(fsDirs: readonly string[]): string[] {
   const out = new Set<string>();
   const stack: Array<[string, string]> = fsDirs.map((d) => [d, '']);
@@ -57,27 +63,56 @@ function upperHostPaths(fsDirs: readonly string[]): string[] {
   return [...out];
 }
 
-/** Records a fingerprint for every changed path that has none yet; drops vanished ones. */
-export function updateBaseline(p: VmPaths): void {
-  const old = readBaseline(p);
-  const paths = upperHostPaths(sourceDirs(p));
-  const next: Record<string, Fingerprint> = {};
-  let changed = false;
-  for (const h of paths) {
-    if (h in old) next[h] = old[h];
-    else {
-      next[h] = fingerprintOf(h);
-      changed = true;
-    }
+/**
+ * Fingerprints of many host paths, asked each after its directory: a VM that created a tree of
+ * 10,000 files, or wrote them into one host directory, costs a few system calls, not 10,000.
+ */
+export class FingerprintReader {
+  private readonly host = new HostLookup();
+
+  of(hostPath: string): Fingerprint {
+    const st = this.host.lstat(hostPath);
+    return st ? fingerprintOfStats(st) : 'absent';
   }
-  if (!changed && Object.keys(old).length === paths.length) return;
-  writeBaseline(p, next);
 }
 
-/** Forgets the fingerprints of these paths and takes them afresh (after commit or uncommit). */
-export function refreshBaseline(p: VmPaths, paths: readonly string[]): void {
+/** Adds a fingerprint for every changed path that has none yet and drops vanished ones; true when `b` changed. */
+function updateEntries(p: VmPaths, b: Record<string, Fingerprint>, upperPaths?: readonly string[]): boolean {
+  const paths = upperPaths ?? upperHostPaths(sourceDirs(p));
+  const keep = new Set(paths);
+  const fps = new FingerprintReader();
+  let changed = false;
+  for (const h of paths) {
+    if (h in b) continue;
+    b[h] = fps.of(h);
+    changed = true;
+  }
+  for (const h of Object.keys(b)) {
+    if (keep.has(h)) continue;
+    delete b[h];
+    changed = true;
+  }
+  return changed;
+}
+
+/**
+ * Records a fingerprint for every changed path that has none yet; drops vanished ones. Returns
+ * the baseline. `upperPaths`: the host paths of the upper trees when the caller has just
+ * walked them (each after its directory), else they are read here.
+ */
+export function updateBaseline(p: VmPaths, upperPaths?: readonly string[]): Record<string, Fingerprint> {
   const b = readBaseline(p);
+  if (updateEntries(p, b, upperPaths)) writeBaseline(p, b);
+  return b;
+}
+
+/**
+ * Forgets the fingerprints of these paths and takes them afresh (after commit or uncommit).
+ * `current`: the baseline as updateBaseline returned it under the same lock, if at hand.
+ */
+export function refreshBaseline(p: VmPaths, paths: readonly string[], current?: Record<string, Fingerprint>): void {
+  const b = current ?? readBaseline(p);
   for (const x of paths) delete b[x];
+  updateEntries(p, b);
   writeBaseline(p, b);
-  updateBaseline(p);
 }

@@ -8,9 +8,24 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readMountsSync } from '../redirect/mountinfo.js';
 
+let mountMemo: string | null | undefined;
+
+/** Where cgroup2 is mounted (read once: a process does not see it move). */
 function cgroup2Mount(): string | null {
-  const m = readMountsSync().find((e) => e.fsType === 'cgroup2');
-  return m ? m.mountPoint : null;
+  if (mountMemo === undefined) mountMemo = readMountsSync().find((e) => e.fsType === 'cgroup2')?.mountPoint ?? null;
+  return mountMemo;
+}
+
+/** This process's own cgroup2 directory, or null. */
+function ownCgroupDir(): string | null {
+  const mnt = cgroup2Mount();
+  if (!mnt) return null;
+  try {
+    const own = /^0::(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
+    return own === undefined ? null : path.join(mnt, own);
+  } catch {
+    return null;
+  }
 }
 
 function writable(p: string): boolean {
@@ -37,14 +52,8 @@ export function cgroupParent(): string | null {
     }
   }
   // A plain user: only a delegated cgroup of its own (systemd's user@UID.service delegates one).
-  let own: string | undefined;
-  try {
-    own = /^0::(.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
-  } catch {
-    return null;
-  }
-  if (!own) return null;
-  const dir = path.join(mnt, own);
+  const dir = ownCgroupDir();
+  if (!dir) return null;
   return writable(dir) && writable(path.join(dir, 'cgroup.procs')) ? dir : null;
 }
 
@@ -96,6 +105,31 @@ function sweepEmptyCgroups(parent: string, keep: string): void {
 
 /** Longer than any launch takes to move its init into the cgroup it made. */
 const SWEEP_MIN_AGE_MS = 5 * 60_000;
+
+/**
+ * Runs `spawn` with this process inside the VM's cgroup, so that the child it forks starts
+ * there (a child is born in its parent's cgroup) and so does everything that child starts, with
+ * no window in which it could fork outside. This process moves back right after: two writes to
+ * cgroup.procs instead of a shell that moves itself, then execs. Returns null, having run
+ * nothing, where this process cannot move there and back (or the VM is frozen: entering it
+ * would freeze us too).
+ */
+export function spawnInCgroup<T>(vmCgroup: string, spawn: () => T): T | null {
+  const home = ownCgroupDir();
+  if (!home || home === vmCgroup || !writable(path.join(home, 'cgroup.procs'))) return null;
+  try {
+    if (fs.readFileSync(path.join(vmCgroup, 'cgroup.freeze'), 'utf8').trim() !== '0') return null;
+    fs.writeFileSync(path.join(vmCgroup, 'cgroup.procs'), String(process.pid));
+  } catch {
+    return null;
+  }
+  try {
+    return spawn();
+  } finally {
+    // Staying would make this process a member of the VM: frozen with it, killed with it.
+    fs.writeFileSync(path.join(home, 'cgroup.procs'), String(process.pid));
+  }
+}
 
 export function removeCgroup(dir: string | null): void {
   if (!dir) return;

@@ -1,14 +1,19 @@
 /**
- * The commit record and its journal: commits/<n>/commit.json (the plan and its state, written
- * atomically) and commits/<n>/journal (one line per finished op, appended). Pre-images of what
- * a commit replaced live in commits/<n>/pre/<host path>.
+ * The commit record and its journal: commits/<n>/commit.json (the plan and its first state,
+ * written atomically), commits/<n>/state (its later states, written atomically: a word, where
+ * rewriting the plan of a commit of 10,000 files would cost a megabyte each time) and
+ * commits/<n>/journal (one line per finished op, appended). Pre-images of what a commit
+ * replaced live in commits/<n>/pre/<host path>.
+ *
+ * Every command reads the state of every record (to finish an interrupted commit first): with
+ * the state file that is a word per commit, not the whole plan.
  */
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Change } from '../shared/types.js';
 import type { VmPaths } from './repository.js';
 import type { CommitOp } from './commit-plan.js';
-import { writeJsonAtomicSync } from './atomic-write.js';
+import { writeFileAtomicSync } from './atomic-write.js';
 
 export type CommitState = 'applying' | 'done' | 'undoing' | 'undone';
 
@@ -38,17 +43,80 @@ export function commitNumbers(p: VmPaths): number[] {
   return names.filter((n) => /^\d+$/.test(n)).map(Number).sort((a, b) => a - b);
 }
 
-export function readRecord(p: VmPaths, n: number): CommitRecord | null {
+const STATES: readonly CommitState[] = ['applying', 'done', 'undoing', 'undone'];
+
+function recordFile(p: VmPaths, n: number): string {
+  return path.join(commitDir(p, n), 'commit.json');
+}
+
+function stateFile(p: VmPaths, n: number): string {
+  return path.join(commitDir(p, n), 'state');
+}
+
+/** The state file's word; null without one (the record's own state holds). */
+function readStateFile(p: VmPaths, n: number): CommitState | null {
+  let text: string;
   try {
-    return JSON.parse(fs.readFileSync(path.join(commitDir(p, n), 'commit.json'), 'utf8')) as CommitRecord;
+    text = fs.readFileSync(stateFile(p, n), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  return STATES.find((s) => s === text) ?? null;
+}
+
+function parseRecord(p: VmPaths, n: number): CommitRecord | null {
+  try {
+    return JSON.parse(fs.readFileSync(recordFile(p, n), 'utf8')) as CommitRecord;
   } catch {
     return null;
   }
 }
 
+/** A commit's state alone: cheap where the state file exists. */
+export function readRecordState(p: VmPaths, n: number): CommitState | null {
+  return readStateFile(p, n) ?? parseRecord(p, n)?.state ?? null;
+}
+
+/**
+ * The record of commit n, or null when there is none (a crash before the plan was written).
+ * Where a state file exists the plan was written before it: the plan is then read only when
+ * one of its fields is.
+ */
+export function readRecord(p: VmPaths, n: number): CommitRecord | null {
+  const state = readStateFile(p, n);
+  if (state === null) return parseRecord(p, n);
+  let plan: CommitRecord | null = null;
+  const load = (): CommitRecord => {
+    plan ??= parseRecord(p, n);
+    if (!plan) throw new Error(`${recordFile(p, n)}: unreadable commit record`);
+    return plan;
+  };
+  return {
+    n,
+    state,
+    get created() {
+      return load().created;
+    },
+    get ops() {
+      return load().ops;
+    },
+    get changes() {
+      return load().changes;
+    },
+  };
+}
+
 export function writeRecord(p: VmPaths, rec: CommitRecord): void {
   fs.mkdirSync(commitDir(p, rec.n), { recursive: true, mode: 0o700 });
-  writeJsonAtomicSync(path.join(commitDir(p, rec.n), 'commit.json'), rec);
+  // Compact: the plan of a commit of 10,000 files is read by uncommit and by recovery.
+  writeFileAtomicSync(recordFile(p, rec.n), `${JSON.stringify(rec)}\n`);
+  // A state file overrides the record's state: keep the two in agreement.
+  if (readStateFile(p, rec.n) !== null) writeRecordState(p, rec.n, rec.state);
+}
+
+/** Moves commit n to another state, atomically. */
+export function writeRecordState(p: VmPaths, n: number, state: CommitState): void {
+  writeFileAtomicSync(stateFile(p, n), `${state}\n`, 0o600);
 }
 
 /** Journal lines of the given verb ("done" while applying, "undone" while undoing). */

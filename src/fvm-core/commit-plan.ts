@@ -8,7 +8,7 @@ import { FvmError } from '../shared/errors.js';
 import type { Change } from '../shared/types.js';
 import { isWithin, upperPathOf } from '../redirect/host-path.js';
 import type { DiffResult } from './diff.js';
-import { fingerprintOf, type Fingerprint } from './baseline.js';
+import { FingerprintReader, type Fingerprint } from './baseline.js';
 
 export type CommitOp =
   /**
@@ -63,14 +63,15 @@ export function selectChanges(changes: readonly Change[], paths: readonly string
   return changes.filter((c) => picked.has(c));
 }
 
-/** Paths whose host state moved since the VM's baseline was taken. */
+/** Paths whose host state moved since the VM's baseline was taken. `changes` in path order. */
 export function findConflicts(changes: readonly Change[], baseline: Readonly<Record<string, Fingerprint>>): string[] {
   const out: string[] = [];
+  const fps = new FingerprintReader();
   for (const c of changes) {
     const fp = baseline[c.path];
     if (fp === undefined) continue;
     if (c.type === 'dir' && c.kind !== 'deleted' && fp.startsWith('dir:')) continue; // contents are judged per entry
-    if (fingerprintOf(c.path) !== fp) out.push(c.path);
+    if (fps.of(c.path) !== fp) out.push(c.path);
   }
   return out;
 }
@@ -87,23 +88,32 @@ export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: reado
   const mkdirs: CommitOp[] = [];
   const places: CommitOp[] = [];
   const chmods: CommitOp[] = [];
-  const underOpaque = (p: string) => [...diff.opaqueDirs].some((d) => p !== d && isWithin(p, d));
-  const byHost = new Map(diff.entries.map((e) => [e.host, e]));
+  const opaqueDirs = [...diff.opaqueDirs];
+  const underOpaque = (p: string) => opaqueDirs.length > 0 && opaqueDirs.some((d) => p !== d && isWithin(p, d));
   // A directory new to the host, wholly the VM's own and selected with everything below it,
   // moves with one rename(2): commit cost stops growing with the number of files inside.
-  const wholeDirs: string[] = [];
-  const within = (p: string) => wholeDirs.some((d) => isWithin(p, d));
+  const wholeDirs = new Set<string>();
+  // Changes come parents first: a path is within a whole dir when its parent is one or lies in
+  // one (the directories found so are remembered, so each path asks once).
+  const inWhole = new Set<string>();
+  const within = (p: string) => {
+    if (wholeDirs.has(p) || inWhole.has(p)) return true;
+    const parent = path.dirname(p);
+    if (!wholeDirs.has(parent) && !inWhole.has(parent)) return false;
+    inWhole.add(p);
+    return true;
+  };
   for (const c of selected) {
     if (c.kind !== 'added' || c.type !== 'dir' || opts.layered || within(c.path)) continue;
-    const entry = byHost.get(c.path);
+    const entry = diff.entryOf(c.path);
     if (!entry?.owned || entry.opaque || underOpaque(c.path)) continue;
     if (opts.paths && !opts.paths.some((sel) => isWithin(c.path, sel))) continue; // only a parent of a pick
-    wholeDirs.push(c.path);
+    wholeDirs.add(c.path);
   }
   for (const c of selected) {
-    if (within(c.path) && !wholeDirs.includes(c.path)) continue;
-    const entry = byHost.get(c.path);
-    if (wholeDirs.includes(c.path)) {
+    if (within(c.path) && !wholeDirs.has(c.path)) continue;
+    const entry = diff.entryOf(c.path);
+    if (wholeDirs.has(c.path)) {
       places.push({ kind: 'place', path: c.path, type: 'dir', replaces: false, source: entry?.upper ?? upperPathOf(fsDir, c.path), keepUpper: false });
       continue;
     }
@@ -112,31 +122,32 @@ export function buildCommitPlan(fsDir: string, diff: DiffResult, selected: reado
       deletes.push({ kind: 'delete', path: c.path, type: c.type, underOpaque: underOpaque(c.path) });
       continue;
     }
+    if (c.type !== 'dir') {
+      // The diff just asked the host: "added" is what it lacks, "modified" what it has.
+      places.push({ kind: 'place', path: c.path, type: c.type, replaces: c.kind !== 'added', source: up, keepUpper: underOpaque(c.path) || entry?.owned === false });
+      continue;
+    }
     let hst: fs.Stats | null = null;
     try {
       hst = fs.lstatSync(c.path);
     } catch {
       hst = null;
     }
-    const ust = fs.lstatSync(up);
-    if (c.type === 'dir') {
-      if (!hst || !hst.isDirectory()) {
-        mkdirs.push({ kind: 'mkdir', path: c.path, mode: ust.mode & 0o7777, uid: ust.uid, gid: ust.gid, replaces: !!hst });
-      } else {
-        chmods.push({
-          kind: 'chmod',
-          path: c.path,
-          mode: ust.mode & 0o7777,
-          uid: ust.uid,
-          gid: ust.gid,
-          oldMode: hst.mode & 0o7777,
-          oldUid: hst.uid,
-          oldGid: hst.gid,
-        });
-      }
-      continue;
+    const ust = entry?.stat ?? fs.lstatSync(up);
+    if (!hst || !hst.isDirectory()) {
+      mkdirs.push({ kind: 'mkdir', path: c.path, mode: ust.mode & 0o7777, uid: ust.uid, gid: ust.gid, replaces: !!hst });
+    } else {
+      chmods.push({
+        kind: 'chmod',
+        path: c.path,
+        mode: ust.mode & 0o7777,
+        uid: ust.uid,
+        gid: ust.gid,
+        oldMode: hst.mode & 0o7777,
+        oldUid: hst.uid,
+        oldGid: hst.gid,
+      });
     }
-    places.push({ kind: 'place', path: c.path, type: c.type, replaces: !!hst, source: up, keepUpper: underOpaque(c.path) || entry?.owned === false });
   }
   const depth = (o: CommitOp) => o.path.split('/').length;
   // Deletions first, so a name freed by the VM can be reused by a later op; parents before

@@ -12,11 +12,12 @@ import { isWhiteoutStat } from '../redirect/host-view.js';
 import { upperPathOf } from '../redirect/host-path.js';
 import { sourceDirs, type VmPaths } from './repository.js';
 import { diffVm } from './diff.js';
-import { readBaseline, refreshBaseline, updateBaseline } from './baseline.js';
+import { refreshBaseline, updateBaseline } from './baseline.js';
 import { buildCommitPlan, findConflicts, selectChanges, type CommitOp } from './commit-plan.js';
-import { commitDir, commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, writeRecord, type CommitRecord } from './commit-journal.js';
+import { commitDir, commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, readRecordState, writeRecord, writeRecordState, type CommitRecord } from './commit-journal.js';
 import { copyEntrySync, existsNoFollow as exists, moveEntrySync } from './tree-ops.js';
 import { undoCommit } from './uncommit.js';
+import { RealParents } from './real-parents.js';
 
 export interface CommitOptions {
   readonly paths?: readonly string[];
@@ -27,26 +28,21 @@ export interface CommitOptions {
 }
 
 /**
- * Refuses to write below a host path whose ancestor is not a real directory: a symlink placed
- * there would redirect the commit outside the tree the VM changed.
+ * What one run over a plan has learnt of the file system: the host directories proven real,
+ * the upper directories found writable, and whether the run resumes an interrupted one.
  */
-export function assertRealParents(hostPath: string): void {
-  for (let d = path.dirname(hostPath); d !== '/'; d = path.dirname(d)) {
-    let st: fs.Stats;
-    try {
-      st = fs.lstatSync(d);
-    } catch {
-      continue; // created by an earlier op of this plan
-    }
-    if (!st.isDirectory()) {
-      throw new FvmError('COMMIT_CONFLICT', `cannot commit ${hostPath}: ${d} on the host is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'})`, 'The host changed under the VM; look at that path, then commit again (or --force after fixing it).');
-    }
-  }
+interface RunContext {
+  readonly parents: RealParents;
+  /** Upper directories whose mode already lets their owner write: no stat, no chmod. */
+  readonly openDirs: Set<string>;
+  /** A run after a crash: temp copies it left may lie around. */
+  readonly resuming: boolean;
 }
 
 /** Runs fn with the parent directory of `p` writable by its owner for the duration. */
-function withWritableParent<T>(p: string, fn: () => T): T {
+function withWritableParent<T>(ctx: RunContext, p: string, fn: () => T): T {
   const parent = path.dirname(p);
+  if (ctx.openDirs.has(parent)) return fn();
   let st: fs.Stats | null = null;
   try {
     st = fs.statSync(parent);
@@ -54,11 +50,16 @@ function withWritableParent<T>(p: string, fn: () => T): T {
     return fn();
   }
   const closed = (st.mode & 0o300) !== 0o300 && st.uid === process.getuid?.();
-  if (closed) fs.chmodSync(parent, (st.mode & 0o7777) | 0o300);
+  if (!closed) {
+    // These are the VM's upper dirs: no op of a commit changes their modes.
+    ctx.openDirs.add(parent);
+    return fn();
+  }
+  fs.chmodSync(parent, (st.mode & 0o7777) | 0o300);
   try {
     return fn();
   } finally {
-    if (closed) fs.chmodSync(parent, st.mode & 0o7777);
+    fs.chmodSync(parent, st.mode & 0o7777);
   }
 }
 
@@ -67,10 +68,10 @@ function tmpNameFor(host: string, n: number, i: number): string {
 }
 
 /** Places an upper entry at a host path atomically: rename, or copy to a temp name + rename. */
-function placeEntry(src: string, dst: string, tmp: string, keepSource: boolean): void {
+function placeEntry(ctx: RunContext, src: string, dst: string, tmp: string, keepSource: boolean): void {
   if (!keepSource) {
     try {
-      withWritableParent(src, () => fs.renameSync(src, dst));
+      withWritableParent(ctx, src, () => fs.renameSync(src, dst));
       return;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EXDEV') throw err;
@@ -79,20 +80,21 @@ function placeEntry(src: string, dst: string, tmp: string, keepSource: boolean):
   fs.rmSync(tmp, { recursive: true, force: true });
   copyEntrySync(src, tmp);
   fs.renameSync(tmp, dst);
-  if (!keepSource) withWritableParent(src, () => fs.rmSync(src, { recursive: true, force: true }));
+  if (!keepSource) withWritableParent(ctx, src, () => fs.rmSync(src, { recursive: true, force: true }));
 }
 
-function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
+function applyOp(ctx: RunContext, p: VmPaths, n: number, i: number, op: CommitOp): void {
   const host = op.path;
   const pre = preImagePath(p, n, host);
   const up = upperPathOf(p.fs, host);
-  assertRealParents(host);
+  ctx.parents.assert(host);
   const tmp = tmpNameFor(host, n, i);
-  if (exists(tmp)) fs.rmSync(tmp, { recursive: true, force: true }); // a copy cut short by a crash
+  if (ctx.resuming && exists(tmp)) fs.rmSync(tmp, { recursive: true, force: true }); // a copy cut short by a crash
   const preImage = () => {
     if (exists(host) && !exists(pre)) {
       fs.mkdirSync(path.dirname(pre), { recursive: true, mode: 0o700 });
       moveEntrySync(host, pre);
+      ctx.parents.forget(host);
     }
   };
   switch (op.kind) {
@@ -101,7 +103,7 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
       faultPoint('commit-mid', i);
       // The deletion is now on the host: the whiteout has nothing left to hide.
       try {
-        if (isWhiteoutStat(fs.lstatSync(up))) withWritableParent(up, () => fs.unlinkSync(up));
+        if (isWhiteoutStat(fs.lstatSync(up))) withWritableParent(ctx, up, () => fs.unlinkSync(up));
       } catch {
         // already gone
       }
@@ -123,10 +125,10 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
     case 'place': {
       if (op.replaces) preImage();
       faultPoint('commit-mid', i);
-      if (!exists(host)) placeEntry(op.source, host, tmp, op.keepUpper);
+      if (!exists(host)) placeEntry(ctx, op.source, host, tmp, op.keepUpper);
       else if (!op.keepUpper && op.replaces && exists(op.source) && exists(pre)) {
         // Crash between a cross-device copy and the removal of its source: finish the move.
-        withWritableParent(op.source, () => fs.rmSync(op.source, { recursive: true, force: true }));
+        withWritableParent(ctx, op.source, () => fs.rmSync(op.source, { recursive: true, force: true }));
       }
       return;
     }
@@ -139,15 +141,16 @@ function applyOp(p: VmPaths, n: number, i: number, op: CommitOp): void {
   }
 }
 
-function execute(p: VmPaths, rec: CommitRecord, onProgress: (pr: Progress) => void): void {
+function execute(p: VmPaths, rec: CommitRecord, onProgress: (pr: Progress) => void, resuming: boolean): void {
   const done = journalIndexes(p, rec.n, 'done');
   const journal = new Journal(p, rec.n);
+  const ctx: RunContext = { parents: new RealParents(), openDirs: new Set(), resuming: resuming || done.size > 0 };
   try {
     rec.ops.forEach((op, i) => {
       if (done.has(i)) return;
       faultPoint('commit-op', i);
       try {
-        applyOp(p, rec.n, i, op);
+        applyOp(ctx, p, rec.n, i, op);
       } catch (err) {
         if (err instanceof FvmError) throw err;
         const e = err as NodeJS.ErrnoException;
@@ -160,16 +163,16 @@ function execute(p: VmPaths, rec: CommitRecord, onProgress: (pr: Progress) => vo
     journal.close();
   }
   faultPoint('commit-finalize');
-  writeRecord(p, { ...rec, state: 'done' });
+  writeRecordState(p, rec.n, 'done');
 }
 
 export function commitVm(p: VmPaths, opts: CommitOptions, onProgress: (pr: Progress) => void): CommitResult {
-  updateBaseline(p);
   const diff = diffVm(p);
+  const baseline = updateBaseline(p, diff.upperPaths);
   const exclude = opts.exclude;
   const selected = selectChanges(exclude ? diff.changes.filter((c) => !exclude(c.path)) : diff.changes, opts.paths);
   if (selected.length === 0) return { commit: null, dryRun: opts.dryRun, applied: [] };
-  const conflicts = findConflicts(selected, readBaseline(p));
+  const conflicts = findConflicts(selected, baseline);
   if (conflicts.length > 0 && !opts.force) {
     const shown = conflicts.slice(0, 5).join(', ');
     throw new FvmError(
@@ -180,22 +183,23 @@ export function commitVm(p: VmPaths, opts: CommitOptions, onProgress: (pr: Progr
   }
   const plan = buildCommitPlan(p.fs, diff, selected, { paths: opts.paths, layered: sourceDirs(p).length > 1 });
   if (opts.dryRun) return { commit: null, dryRun: true, applied: selected };
-  for (const op of plan.ops) assertRealParents(op.path);
+  const parents = new RealParents();
+  for (const op of plan.ops) parents.assert(op.path);
   const nums = commitNumbers(p);
   const n = (nums.length ? nums[nums.length - 1] : 0) + 1;
   const rec: CommitRecord = { n, created: new Date().toISOString(), state: 'applying', ops: plan.ops, changes: selected };
   writeRecord(p, rec);
   onProgress({ op: 'commit', done: 0, total: plan.ops.length });
-  execute(p, rec, onProgress);
+  execute(p, rec, onProgress, false);
   // The committed paths now equal the host: their fingerprints start afresh.
-  refreshBaseline(p, plan.ops.map((o) => o.path));
+  refreshBaseline(p, plan.ops.map((o) => o.path), baseline);
   return { commit: n, dryRun: false, applied: selected };
 }
 
 /** True when a commit or uncommit was interrupted and waits to be finished. */
 export function hasIncompleteCommit(p: VmPaths): boolean {
   return commitNumbers(p).some((n) => {
-    const st = readRecord(p, n)?.state;
+    const st = readRecordState(p, n);
     return st !== 'done' && st !== 'undone';
   });
 }
@@ -203,13 +207,15 @@ export function hasIncompleteCommit(p: VmPaths): boolean {
 /** Finishes a commit (or an uncommit) that a crash interrupted. Called under the VM's lock. */
 export function recoverCommit(p: VmPaths): void {
   for (const n of commitNumbers(p)) {
+    const st = readRecordState(p, n);
+    if (st === 'done' || st === 'undone') continue;
     const rec = readRecord(p, n);
     if (!rec) {
       // Crash before the plan was written: nothing on the host changed.
       fs.rmSync(commitDir(p, n), { recursive: true, force: true });
       continue;
     }
-    if (rec.state === 'applying') execute(p, rec, () => undefined);
+    if (rec.state === 'applying') execute(p, rec, () => undefined, true);
     else if (rec.state === 'undoing') undoCommit(p, rec);
   }
 }

@@ -8,30 +8,23 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Change, EntryType } from '../shared/types.js';
-import { findOpaqueDirs } from '../redirect/xattr.js';
-import { isWhiteoutStat } from '../redirect/host-view.js';
 import { mirrorMode } from '../redirect/mount-plan.js';
 import { sourceDirs, type VmPaths } from './repository.js';
 import { sameBytesSync } from './file-compare.js';
-
-/** One entry of the VM's (merged) upper tree as the diff saw it. */
-export interface UpperEntry {
-  readonly host: string;
-  /** Where the entry lives: the VM's own tree, or a shared layer's. */
-  readonly upper: string;
-  readonly kind: 'whiteout' | 'dir' | 'file' | 'symlink' | 'other';
-  readonly opaque: boolean;
-  readonly stat: fs.Stats;
-  /** In the VM's own tree (movable); false for an entry of a shared layer (copy only). */
-  readonly owned: boolean;
-}
+import { KIND_DIR, KIND_FILE, KIND_SYMLINK, KIND_WHITEOUT, KINDS, type ScannedTree } from './upper-tree.js';
+import { entriesOf, entryAt, mergeUpper, type UpperEntry } from './upper-walk.js';
+import { HostLookup } from './host-lookup.js';
 
 export interface DiffResult {
   readonly changes: Change[];
-  /** Every upper entry, in walk order (parents before children). */
+  /** Every upper entry, in walk order (parents before children); made when first read. */
   readonly entries: UpperEntry[];
+  /** The upper entry of a host path, without making all of them. */
+  entryOf(host: string): UpperEntry | undefined;
   /** Host paths of directories the VM replaced wholesale (rm -r + mkdir). */
   readonly opaqueDirs: Set<string>;
+  /** Host paths of every entry of every upper tree, hidden ones too, each after its directory. */
+  readonly upperPaths: readonly string[];
 }
 
 function entryType(st: fs.Stats): EntryType {
@@ -43,178 +36,142 @@ function entryType(st: fs.Stats): EntryType {
 
 function lstatOrNull(p: string): fs.Stats | null {
   try {
-    return fs.lstatSync(p);
+    return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
 }
 
-function kindOf(st: fs.Stats): UpperEntry['kind'] {
-  if (isWhiteoutStat(st)) return 'whiteout';
-  if (st.isDirectory()) return 'dir';
-  if (st.isFile()) return 'file';
-  if (st.isSymbolicLink()) return 'symlink';
-  return 'other';
-}
-
-/** Every directory of the given trees: the candidates for opaque markers, read in one batch. */
-function allDirs(roots: readonly string[]): string[] {
-  const out: string[] = [];
-  const stack = roots.filter((r) => lstatOrNull(r)?.isDirectory());
-  while (stack.length) {
-    const d = stack.pop() as string;
-    out.push(d);
-    let names: fs.Dirent[];
-    try {
-      names = fs.readdirSync(d, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const e of names) if (e.isDirectory()) stack.push(path.join(d, e.name));
+function allHostPaths(trees: readonly ScannedTree[]): string[] {
+  if (trees.length === 1) {
+    const t = trees[0];
+    const out = new Array<string>(t.count - 1);
+    for (let i = 1; i < t.count; i++) out[i - 1] = t.host(i);
+    return out;
   }
-  return out;
+  const out = new Set<string>();
+  for (const t of trees) for (let i = 1; i < t.count; i++) out.add(t.host(i));
+  return [...out];
 }
 
-/**
- * Walks the VM's upper trees (its own first, then its shared layers) merged as overlayfs merges
- * them: the topmost entry wins, a whiteout or a non-directory hides what is below it, and an
- * opaque directory hides the layers (and the host) below it.
- */
-export function walkUpper(
-  fsDir: string,
-  layerDirs: readonly string[] = [],
-  opts: { readonly opaqueOnlyOverHostDirs?: boolean } = {},
-): { entries: UpperEntry[]; opaque: Set<string> } {
-  const roots = [fsDir, ...layerDirs];
-  const hostOf = (d: string) => {
-    const root = roots.find((r) => d.startsWith(`${r}/`)) ?? fsDir;
-    return d.slice(root.length);
-  };
-  // Against this host, an opaque marker only matters where the host has a directory to hide, so
-  // the diff reads xattrs (one getfattr process) only for those: none for a tree of new files.
-  // Exports and the deletion log read them all: another host may have those directories.
-  const candidates = allDirs(roots).filter((d) => !roots.includes(d) && (!opts.opaqueOnlyOverHostDirs || lstatOrNull(hostOf(d))?.isDirectory() === true));
-  const opaqueUpper = findOpaqueDirs(candidates);
-  const entries: UpperEntry[] = [];
-  const opaque = new Set<string>();
-  const walk = (host: string, sources: ReadonlyArray<{ dir: string; owned: boolean }>) => {
-    const names = new Set<string>();
-    for (const s of sources) {
-      try {
-        for (const n of fs.readdirSync(s.dir)) names.add(n);
-      } catch {
-        // a layer without this directory
-      }
-    }
-    for (const name of [...names].sort()) {
-      const h = host === '/' ? `/${name}` : `${host}/${name}`;
-      let top: { path: string; st: fs.Stats; owned: boolean; index: number } | null = null;
-      for (let i = 0; i < sources.length && !top; i++) {
-        const p = path.join(sources[i].dir, name);
-        const st = lstatOrNull(p);
-        if (st) top = { path: p, st, owned: sources[i].owned, index: i };
-      }
-      if (!top) continue;
-      const kind = kindOf(top.st);
-      let isOpaque = false;
-      const below: Array<{ dir: string; owned: boolean }> = [];
-      if (kind === 'dir') {
-        for (let i = top.index; i < sources.length; i++) {
-          const p = path.join(sources[i].dir, name);
-          const st = lstatOrNull(p);
-          if (!st) continue;
-          if (!st.isDirectory()) break; // a whiteout or a file hides the rest
-          below.push({ dir: p, owned: sources[i].owned });
-          if (opaqueUpper.has(p)) {
-            isOpaque = true;
-            break;
-          }
-        }
-      }
-      if (isOpaque) opaque.add(h);
-      entries.push({ host: h, upper: top.path, kind, opaque: isOpaque, stat: top.st, owned: top.owned });
-      if (kind === 'dir') walk(h, below);
-    }
-  };
-  walk('/', roots.map((dir, i) => ({ dir, owned: i === 0 })));
-  return { entries, opaque };
+function isSortedByPath(changes: readonly Change[]): boolean {
+  for (let i = 1; i < changes.length; i++) if (changes[i - 1].path > changes[i].path) return false;
+  return true;
 }
 
 export function diffVm(p: VmPaths): DiffResult {
   const uid = process.getuid?.() ?? 0;
   const asRoot = uid === 0;
   const [own, ...layers] = sourceDirs(p);
-  const { entries, opaque } = walkUpper(own, layers, { opaqueOnlyOverHostDirs: true });
+  const w = mergeUpper(own, layers, { opaqueOnlyOverHostDirs: true });
   const changes: Change[] = [];
-  // Host paths that are new in the VM (no host counterpart): their children are "added" too.
-  const addedDirs = new Set<string>();
-  const upperNames = new Map<string, Set<string>>();
-  for (const e of entries) {
-    const parent = path.dirname(e.host);
-    let s = upperNames.get(parent);
-    if (!s) upperNames.set(parent, (s = new Set()));
-    s.add(path.basename(e.host));
-  }
-  for (const e of entries) {
-    const parent = path.dirname(e.host);
-    const underNew = addedDirs.has(parent);
-    const hst = underNew ? null : lstatOrNull(e.host);
-    if (e.kind === 'whiteout') {
-      if (hst) changes.push({ kind: 'deleted', path: e.host, type: entryType(hst), size: 0 });
+  // Steps whose directory is new in the VM (no host counterpart): its entries are "added" too,
+  // without asking the host.
+  const added = new Uint8Array(w.count);
+  const hostLookup = new HostLookup();
+  let deletedUnderOpaque = false;
+  // The upper names in each opaque dir (by its step): host children not among them are deleted.
+  const upperNames = new Map<number, Set<string>>();
+  for (let k = 0; k < w.count; k++) if (w.opaque[k] === 1) upperNames.set(k, new Set());
+  if (upperNames.size > 0) for (let k = 0; k < w.count; k++) upperNames.get(w.parent[k])?.add(w.trees[w.tree[k]].name(w.node[k]));
+  for (let k = 0; k < w.count; k++) {
+    const t = w.trees[w.tree[k]];
+    const i = w.node[k];
+    const host = t.host(i);
+    const kind = t.kinds[i];
+    const up = w.parent[k];
+    const hst = up >= 0 && added[up] === 1 ? null : hostLookup.lstat(host);
+    if (kind === KIND_WHITEOUT) {
+      if (hst) changes.push({ kind: 'deleted', path: host, type: entryType(hst), size: 0 });
       continue;
     }
-    const type = e.kind === 'other' ? 'other' : e.kind;
+    const type = KINDS[kind] as EntryType;
+    const size = kind === KIND_FILE ? t.sizes[i] : 0;
     if (!hst) {
-      if (e.kind === 'dir') addedDirs.add(e.host);
-      changes.push({ kind: 'added', path: e.host, type, size: e.kind === 'file' ? e.stat.size : 0 });
+      if (kind === KIND_DIR) added[k] = 1;
+      changes.push({ kind: 'added', path: host, type, size });
       continue;
     }
-    if (e.kind === 'dir') {
+    if (kind === KIND_DIR) {
       if (!hst.isDirectory()) {
-        addedDirs.add(e.host); // a dir replaced a file: its children are new
-        changes.push({ kind: 'modified', path: e.host, type: 'dir', size: 0 });
+        added[k] = 1; // a dir replaced a file: its children are new
+        changes.push({ kind: 'modified', path: host, type: 'dir', size: 0 });
         continue;
       }
-      const um = e.stat.mode & 0o7777;
+      const um = t.modes[i] & 0o7777;
       const hm = hst.mode & 0o7777;
       const mirrored = mirrorMode({ type: 'dir', mode: hst.mode, uid: hst.uid, gid: hst.gid, enterable: true }, uid, asRoot);
-      const ownerDiff = asRoot && (e.stat.uid !== hst.uid || e.stat.gid !== hst.gid);
-      if ((um !== hm && um !== mirrored) || ownerDiff) changes.push({ kind: 'modified', path: e.host, type: 'dir', size: 0 });
-      if (e.opaque) {
+      const ownerDiff = asRoot && (t.uids[i] !== hst.uid || t.gids[i] !== hst.gid);
+      if ((um !== hm && um !== mirrored) || ownerDiff) changes.push({ kind: 'modified', path: host, type: 'dir', size: 0 });
+      if (w.opaque[k] === 1) {
         // rm -r + mkdir: host children the VM did not recreate are gone from its view.
-        const mine = upperNames.get(e.host) ?? new Set<string>();
+        const mine = upperNames.get(k) ?? new Set<string>();
         let hostNames: string[] = [];
         try {
-          hostNames = fs.readdirSync(e.host).sort();
+          hostNames = fs.readdirSync(host).sort();
         } catch {
           hostNames = [];
         }
         for (const n of hostNames) {
           if (mine.has(n)) continue;
-          const hp = path.join(e.host, n);
+          const hp = path.join(host, n);
           const cst = lstatOrNull(hp);
-          if (cst) changes.push({ kind: 'deleted', path: hp, type: entryType(cst), size: 0 });
+          if (!cst) continue;
+          changes.push({ kind: 'deleted', path: hp, type: entryType(cst), size: 0 });
+          deletedUnderOpaque = true;
         }
       }
       continue;
     }
-    if (!sameEntry(e, hst, asRoot)) changes.push({ kind: 'modified', path: e.host, type, size: e.kind === 'file' ? e.stat.size : 0 });
+    if (!sameEntry(t, i, hst, asRoot)) changes.push({ kind: 'modified', path: host, type, size });
   }
-  changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
-  return { changes, entries, opaqueDirs: opaque };
+  // The walk's order is the paths' order unless a tree says otherwise, layers merge (their
+  // names interleave) or an opaque dir's deletions came in ahead of its own entries; even then
+  // it is nearly so.
+  const inOrder = w.trees.length === 1 && !w.trees[0].outOfPathOrder && !deletedUnderOpaque;
+  if (!inOrder && !isSortedByPath(changes)) changes.sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  let entries: UpperEntry[] | null = null;
+  let upperPaths: string[] | null = null;
+  let stepOf: Map<string, number> | null = null;
+  let lookups = 0;
+  return {
+    changes,
+    get entries() {
+      return (entries ??= entriesOf(w));
+    },
+    entryOf(host) {
+      // A commit of whole new directories asks for a few: a scan; a commit of many files asks
+      // for each: an index, built once.
+      if (!stepOf && ++lookups > 64) {
+        stepOf = new Map();
+        for (let k = 0; k < w.count; k++) stepOf.set(w.trees[w.tree[k]].host(w.node[k]), k);
+      }
+      if (stepOf) {
+        const k = stepOf.get(host);
+        return k === undefined ? undefined : entryAt(w, k);
+      }
+      for (let k = 0; k < w.count; k++) if (w.trees[w.tree[k]].hostIs(w.node[k], host)) return entryAt(w, k);
+      return undefined;
+    },
+    opaqueDirs: w.opaqueDirs,
+    get upperPaths() {
+      return (upperPaths ??= allHostPaths(w.trees));
+    },
+  };
 }
 
-function sameEntry(e: UpperEntry, hst: fs.Stats, asRoot: boolean): boolean {
-  if (entryType(hst) !== (e.kind === 'other' ? 'other' : e.kind)) return false;
-  if (asRoot && (e.stat.uid !== hst.uid || e.stat.gid !== hst.gid)) return false;
-  if (e.kind === 'symlink') {
+function sameEntry(t: ScannedTree, i: number, hst: fs.Stats, asRoot: boolean): boolean {
+  const kind = t.kinds[i];
+  if (entryType(hst) !== KINDS[kind]) return false;
+  if (asRoot && (t.uids[i] !== hst.uid || t.gids[i] !== hst.gid)) return false;
+  if (kind === KIND_SYMLINK) {
     try {
-      return fs.readlinkSync(e.upper) === fs.readlinkSync(e.host);
+      return t.targets.get(i) === fs.readlinkSync(t.host(i));
     } catch {
       return false;
     }
   }
-  if ((e.stat.mode & 0o7777) !== (hst.mode & 0o7777)) return false;
-  if (e.kind === 'file') return e.stat.size === hst.size && sameBytesSync(e.upper, e.host);
+  if ((t.modes[i] & 0o7777) !== (hst.mode & 0o7777)) return false;
+  if (kind === KIND_FILE) return t.sizes[i] === hst.size && sameBytesSync(t.upper(i), t.host(i));
   return false;
 }

@@ -24,12 +24,17 @@ export function readProcStat(pid: number): ProcStat | null {
   return { pid, comm, state: rest[0], ppid: Number(rest[1]), startTime: Number(rest[19]) };
 }
 
+let bootIdMemo: string | undefined;
+
+/** This boot's id (read once: no process outlives its boot). */
 export function readBootId(): string {
+  if (bootIdMemo !== undefined) return bootIdMemo;
   try {
-    return fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+    bootIdMemo = fs.readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
   } catch {
     return 'unknown';
   }
+  return bootIdMemo;
 }
 
 /** The namespace a process is in, e.g. `pid:[4026532])`, or null. */

@@ -5,12 +5,12 @@ import { FvmError } from '../shared/errors.js';
 import { upperPathOf } from '../redirect/host-path.js';
 import type { VmPaths } from './repository.js';
 import type { CommitOp } from './commit-plan.js';
-import { commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, writeRecord, type CommitRecord } from './commit-journal.js';
+import { commitNumbers, faultPoint, Journal, journalIndexes, preImagePath, readRecord, readRecordState, writeRecordState, type CommitRecord } from './commit-journal.js';
 import { existsNoFollow as exists, makeWhiteout, moveEntrySync } from './tree-ops.js';
 import { refreshBaseline } from './baseline.js';
 
 export function commitCount(p: VmPaths): number {
-  return commitNumbers(p).filter((n) => readRecord(p, n)?.state === 'done').length;
+  return commitNumbers(p).filter((n) => readRecordState(p, n) === 'done').length;
 }
 
 function undoOp(p: VmPaths, n: number, op: CommitOp): void {
@@ -53,7 +53,7 @@ function undoOp(p: VmPaths, n: number, op: CommitOp): void {
 }
 
 export function undoCommit(p: VmPaths, rec: CommitRecord): void {
-  if (rec.state !== 'undoing') writeRecord(p, { ...rec, state: 'undoing' });
+  if (rec.state !== 'undoing') writeRecordState(p, rec.n, 'undoing');
   const undone = journalIndexes(p, rec.n, 'undone');
   const journal = new Journal(p, rec.n);
   try {
@@ -66,14 +66,14 @@ export function undoCommit(p: VmPaths, rec: CommitRecord): void {
   } finally {
     journal.close();
   }
-  writeRecord(p, { ...rec, state: 'undone' });
+  writeRecordState(p, rec.n, 'undone');
 }
 
 export function uncommitVm(p: VmPaths): { commit: number; restored: number } {
-  const last = commitNumbers(p)
-    .map((n) => readRecord(p, n))
-    .filter((r): r is CommitRecord => r?.state === 'done')
+  const n = commitNumbers(p)
+    .filter((x) => readRecordState(p, x) === 'done')
     .pop();
+  const last = n === undefined ? null : readRecord(p, n);
   if (!last) throw new FvmError('NOTHING_TO_UNCOMMIT', 'this VM has no commit to undo', 'Commits are listed by `fvm info NAME`.');
   undoCommit(p, last);
   refreshBaseline(p, last.ops.map((o) => o.path));

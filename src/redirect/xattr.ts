@@ -31,6 +31,24 @@ for p in data:
 sys.stdout.buffer.write(b"\\0".join(out))
 `;
 
+/** getfattr's arguments (before `--` and the paths) that dump the opaque marker of each path. */
+export const OPAQUE_DUMP_ARGS: readonly string[] = ['-h', '--absolute-names', '-d', '-m', '^user\\.overlay\\.opaque$'];
+
+/** getfattr, where installed (Debian package attr). */
+export function getfattrTool(): string | null {
+  return tool('getfattr');
+}
+
+/** The paths marked opaque in the output of `getfattr OPAQUE_DUMP_ARGS -- PATHS…`. */
+export function parseOpaqueDump(text: string, out = new Set<string>()): Set<string> {
+  let file: string | null = null;
+  for (const line of text.split('\n')) {
+    if (line.startsWith('# file: ')) file = decodeMountField(line.slice(8));
+    else if (file && line === `${OPAQUE_XATTR}="y"`) out.add(file);
+  }
+  return out;
+}
+
 /** The subset of `dirs` that carry `user.overlay.opaque="y"`. */
 export function findOpaqueDirs(dirs: readonly string[]): Set<string> {
   const out = new Set<string>();
@@ -41,7 +59,7 @@ export function findOpaqueDirs(dirs: readonly string[]): Set<string> {
       const chunk = dirs.slice(i, i + 1000);
       let text: string;
       try {
-        text = execFileSync(getfattr, ['-h', '--absolute-names', '-d', '-m', '^user\\.overlay\\.opaque$', '--', ...chunk], {
+        text = execFileSync(getfattr, [...OPAQUE_DUMP_ARGS, '--', ...chunk], {
           encoding: 'utf8',
           stdio: ['ignore', 'pipe', 'ignore'],
           maxBuffer: 1 << 28,
@@ -49,11 +67,7 @@ export function findOpaqueDirs(dirs: readonly string[]): Set<string> {
       } catch (err) {
         text = String((err as { stdout?: string }).stdout ?? '');
       }
-      let file: string | null = null;
-      for (const line of text.split('\n')) {
-        if (line.startsWith('# file: ')) file = decodeMountField(line.slice(8));
-        else if (file && line === `${OPAQUE_XATTR}="y"`) out.add(file);
-      }
+      parseOpaqueDump(text, out);
     }
     return out;
   }

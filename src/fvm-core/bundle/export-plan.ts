@@ -8,7 +8,7 @@ import path from 'node:path';
 import { assertNever } from '../../shared/errors.js';
 import { deletionLogOf, serializeDeletionLog } from '../../redirect/deletion-log.js';
 import { mirrorMode } from '../../redirect/mount-plan.js';
-import { walkUpper } from '../diff.js';
+import { walkUpper } from '../upper-walk.js';
 import { sourceDirs, type VmPaths } from '../repository.js';
 import { DELETION_LOG_NAME, REGISTRY_DIR, TREE_DIR } from './bundle-format.js';
 
@@ -52,27 +52,33 @@ function mirrorsHostMode(hostPath: string, mode: number): boolean {
   return mode === (st.mode & 0o7777) || mode === mirrored;
 }
 
+/** As fs.Stats.mtime makes its Date from mtimeMs. */
+function dateOfMs(ms: number): Date {
+  return new Date(Math.round(ms));
+}
+
 /** The plan of a stopped VM's bundle. */
 export function planExport(p: VmPaths): ExportPlan {
   const [own, ...layers] = sourceDirs(p);
-  const { entries } = walkUpper(own, layers);
+  const { entries } = walkUpper(own, layers, { times: true });
   const out: PlannedEntry[] = [];
   const skipped: string[] = [];
   let bytes = 0;
   for (const e of entries) {
     const mode = e.stat.mode & 0o7777;
+    const mtime = dateOfMs(e.stat.mtimeMs);
     switch (e.kind) {
       case 'whiteout':
         break;
       case 'dir':
-        out.push({ kind: 'dir', name: treeName(e.host), mode, mtime: e.stat.mtime, mirrorsHost: mirrorsHostMode(e.host, mode) });
+        out.push({ kind: 'dir', name: treeName(e.host), mode, mtime, mirrorsHost: mirrorsHostMode(e.host, mode) });
         break;
       case 'file':
-        out.push({ kind: 'file', name: treeName(e.host), source: e.upper, mode, size: e.stat.size, mtime: e.stat.mtime });
+        out.push({ kind: 'file', name: treeName(e.host), source: e.upper, mode, size: e.stat.size, mtime });
         bytes += e.stat.size;
         break;
       case 'symlink':
-        out.push({ kind: 'symlink', name: treeName(e.host), target: fs.readlinkSync(e.upper), mtime: e.stat.mtime });
+        out.push({ kind: 'symlink', name: treeName(e.host), target: e.target ?? fs.readlinkSync(e.upper), mtime });
         break;
       case 'other':
         skipped.push(e.host);
