@@ -3,6 +3,8 @@
 # PID 1 of a VM. Runs in fresh user, mount, PID, IPC, UTS (and network) namespaces with every
 # capability of its user namespace; applies RUN/plan.sh (computed by the engine), pivots into
 # the new root, drops every capability and then only reaps orphans until the VM is idle.
+# As real root (every uid mapped) it ends in a nested user namespace, the one programs join
+# (see the end of this file).
 #   LINGER  seconds without any other process before the VM stops by itself (0 = never)
 set -eu
 PATH=/usr/sbin:/usr/bin:/sbin:/bin
@@ -87,6 +89,18 @@ trace plan-done
 # A new network namespace starts with lo DOWN; util-linux cannot change that, iproute2 can.
 if [ "$NET" != host ] && command -v ip >/dev/null 2>&1; then ip link set lo up; fi
 
+# Every uid mapped: we run as the host's root (kuid 0).
+FULL=0
+read -r _ _ n < /proc/self/uid_map
+[ "$n" = 4294967295 ] && FULL=1
+if [ "$FULL" = 1 ] && [ "$NET" != host ]; then
+  # Programs of a root VM run in a nested user namespace (below), which does not own this
+  # network namespace: low ports and ping would need capabilities they do not have there.
+  # The namespace is the VM's own, so opening both to every uid of it reaches nothing more.
+  echo 0 > /proc/sys/net/ipv4/ip_unprivileged_port_start 2>/dev/null || true
+  echo '0 2147483647' > /proc/sys/net/ipv4/ping_group_range 2>/dev/null || true
+fi
+
 trace pivot
 cd "$R"
 mkdir .oldroot
@@ -95,9 +109,12 @@ umount -l /.oldroot
 rmdir /.oldroot
 mount -o remount,bind,ro /
 cd /
-trace ready
-echo ready >&8
-exec 8>&- </dev/null >/dev/null 2>&1
+if [ "$FULL" = 0 ]; then
+  trace ready
+  echo ready >&8
+  exec 8>&-
+fi
+exec </dev/null >/dev/null 2>&1
 
 # Idle loop: reap orphans (dash waits with wait3(-1)) and stop when nothing else has run for
 # LINGER seconds. In this /proc only the VM's own processes exist.
@@ -114,4 +131,31 @@ while :; do
     idle=0
   fi
 done'
+if [ "$FULL" = 1 ]; then
+  # Root: a program joined with every capability of this user namespace could unmount the
+  # masks made above (over /proc/sys, the store, guarded files). Programs therefore join a user
+  # namespace nested below this one, which owns nothing: their capabilities there still act
+  # on files (every uid is mapped through, so root stays root for DAC, chown, setuid), but on
+  # none of the namespaces made here: no mount or umount, no sethostname, no network admin.
+  # nsenter, as the host's root, enters this mount namespace first and the nested user
+  # namespace last. That replaces a setpriv per program (an exec: most of a join's cost).
+  # The nested namespace starts without a uid map; only a process here may write it, and
+  # only with shell builtins (a tool would come from the VM's tree and run with our
+  # capabilities): a subshell waits until PID 1 has moved, then maps every uid through.
+  (
+    i=0
+    while [ /proc/1/ns/user -ef /proc/self/ns/user ]; do
+      i=$((i + 1))
+      [ "$i" -lt 2000000 ] || exit 1
+    done
+    echo '0 0 4294967295' > /proc/1/uid_map
+    echo '0 0 4294967295' > /proc/1/gid_map
+  ) &
+  # "nested" then "ready" on the status descriptor only once the map is in: a join before
+  # that would enter this user namespace.
+  exec unshare --user -- /bin/sh -c '
+    while ! read -r _ _ _ </proc/self/uid_map; do :; done
+    echo nested >&8; echo ready >&8; exec 8>&-
+    exec setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- /bin/sh -c "$0" fvm-init "$1"' "$LOOP" "$LINGER"
+fi
 exec setpriv --inh-caps=-all --ambient-caps=-all --bounding-set=-all -- /bin/sh -c "$LOOP" fvm-init "$LINGER"

@@ -88,7 +88,13 @@ export const p1: FigureModule = {
       const j = await interleave(n, engineJoin, rawJoin);
       const eng = median(j.a);
       const raw = median(j.b);
-      const chain = rt0.cgroup ? `/bin/sh (joins the VM's cgroup) → nsenter${rt0.fullMap ? ' → setpriv' : ''} → /bin/sh cd-wrapper → true` : `nsenter${rt0.fullMap ? ' → setpriv' : ''} → /bin/sh cd-wrapper → true`;
+      // The chain as joinVm builds it: what nsenter execs, and who puts it in the VM's cgroup.
+      const execs = engineArgs.slice(engineArgs.indexOf('--') + 1);
+      const steps = ['nsenter'];
+      if (execs[0] === '/usr/bin/setpriv') steps.push('setpriv');
+      if (execs.includes('/bin/sh')) steps.push('/bin/sh cd-wrapper');
+      steps.push('true');
+      const chain = `${rt0.cgroup ? "Node enters the VM's cgroup around the spawn (a /bin/sh does where it cannot) → " : ''}${steps.join(' → ')}`;
       const fig1 = figure(
         'P1',
         eng,

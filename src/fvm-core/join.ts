@@ -54,9 +54,10 @@ export function nsenterArgs(rt: Runtime, cwd: string, command: readonly string[]
   if (rt.network !== 'host') ns.push('-n');
   const direct = plainDirInVm(rt.initPid, cwd);
   const args = ['-t', String(rt.initPid), ...ns, '--preserve-credentials', `--wdns=${direct ? cwd : '/'}`, '--'];
-  if (rt.fullMap) {
+  if (rt.fullMap && !rt.nestedUserns) {
     // uid 0 keeps its capabilities across exec; without CAP_SYS_ADMIN it cannot unmount the
     // masks over /proc/sys and the store (their removal would expose host sysctls to kuid 0).
+    // In a VM with a nested user namespace (fvm-init.sh) its capabilities reach no mount.
     args.push('/usr/bin/setpriv', '--inh-caps=-sys_admin', '--bounding-set=-sys_admin', '--');
   }
   if (!direct) args.push('/bin/sh', '-c', CD_WRAPPER, cwd);

@@ -135,8 +135,9 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
   const statusFile = path.join(p.run, 'status');
   const deadline = Date.now() + 30_000;
   let initPid = 0;
+  let status = '';
   for (;;) {
-    const status = readText(statusFile);
+    status = readText(statusFile);
     const pm = /^pid (\d+)$/m.exec(status);
     if (pm) initPid = Number(pm[1]);
     if (/^ready$/m.test(status)) break;
@@ -177,6 +178,7 @@ export async function launchVm(m: VmManifest, p: VmPaths, opts: LaunchOptions): 
     bootId: readBootId(),
     network: m.config.network,
     fullMap,
+    nestedUserns: fullMap && /^nested$/m.test(status),
     started: new Date().toISOString(),
     cgroup,
     slirpPid,

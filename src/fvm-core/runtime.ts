@@ -19,6 +19,12 @@ export interface Runtime {
   readonly bootId: string;
   readonly network: NetworkMode;
   readonly fullMap: boolean;
+  /**
+   * Programs join a user namespace nested below the one that owns the VM's namespaces (a root
+   * VM started by this version, resources/fvm-init.sh): their capabilities act on files only,
+   * so a join needs no setpriv. Absent in records of older versions.
+   */
+  readonly nestedUserns?: boolean;
   readonly started: string;
   readonly cgroup: string | null;
   readonly slirpPid: number | null;

@@ -1,8 +1,9 @@
 /**
  * Files the launcher itself executes or loads inside the VM while it still holds capabilities.
  *
- * After pivot_root, init runs umount, rmdir, mount and setpriv from the VM's own tree, and (as
- * root) a joined program starts with setpriv from it too. The dynamic loader reads the VM's
+ * After pivot_root, init runs umount, rmdir, mount, setpriv and (as root) unshare from the VM's
+ * own tree; a join into a root VM of an older version runs setpriv from it too
+ * (src/fvm-core/join.ts). The dynamic loader reads the VM's
  * /etc/ld.so.cache and /etc/ld.so.preload for each. A VM that replaced one of them would run
  * its code with every capability of its namespaces: enough, for a VM whose uid 0 is the host's,
  * to lift the masks over /proc/sys. Where a VM touched one, the plan binds the host's file over
@@ -12,7 +13,7 @@ import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 
 /** Tools run with capabilities after the pivot (resources/fvm-init.sh, src/fvm-core/join.ts). */
-export const PRIVILEGED_TOOLS = ['/usr/bin/umount', '/usr/bin/mount', '/usr/bin/rmdir', '/usr/bin/setpriv', '/bin/sh'];
+export const PRIVILEGED_TOOLS = ['/usr/bin/umount', '/usr/bin/mount', '/usr/bin/rmdir', '/usr/bin/setpriv', '/usr/bin/unshare', '/bin/sh'];
 
 /** The loader's configuration: a plain user can replace these in a VM (it owns /etc's upper root). */
 export const LOADER_FILES = ['/etc/ld.so.cache', '/etc/ld.so.preload'];

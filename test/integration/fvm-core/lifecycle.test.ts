@@ -1,5 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IS_ROOT, Sandbox, sleep, waitFor } from '../../helpers/sandbox.js';
@@ -182,5 +183,30 @@ describe('installers that need root', () => {
     expect(fs.readFileSync('/etc/hosts', 'utf8')).not.toContain('fvm-test');
     expect(fs.existsSync('/usr/local/fvm-foo')).toBe(false);
     await sleep(0);
+  });
+
+  const powers = IS_ROOT
+    ? "as root: programs keep root's powers over files, users and low ports, and have none over the VM's mounts or hostname"
+    : 'unprivileged: programs have no power over other users\' files, low ports, mounts or the hostname';
+  it(powers, () => {
+    sb.ok(['create', 'powers', '--network', 'none']);
+    const f = path.join(sb.home, 'owned-by-nobody');
+    // Each line: a name and the exit status of its attempt (0 = it worked).
+    const script = [
+      `touch ${f} && chown 65534:65534 ${f} && chmod 600 ${f}; echo "chown $?"`,
+      `cat ${f} >/dev/null; echo "dac_override $?"`,
+      `setpriv --reuid=65534 --regid=65534 --clear-groups id -u >/dev/null; echo "setuid $?"`,
+      `python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 80)); s.listen()'; echo "bind_80 $?"`,
+      `mount -t tmpfs fvm-x /mnt 2>/dev/null; echo "mount $?"`,
+      `hostname fvm-escaped 2>/dev/null; echo "hostname $?"`,
+    ].join('\n');
+    const r = sb.fvm(['run', 'powers', '--', 'sh', '-c', script]);
+    expect(r.status, r.stderr).toBe(0);
+    const got = Object.fromEntries(r.stdout.trim().split('\n').map((l) => l.split(' ')));
+    const works = IS_ROOT ? '0' : expect.not.stringMatching(/^0$/);
+    const fails = expect.not.stringMatching(/^0$/);
+    expect(got).toEqual({ chown: works, dac_override: '0', setuid: works, bind_80: works, mount: fails, hostname: fails });
+    expect(fs.existsSync(f)).toBe(false);
+    expect(os.hostname()).not.toBe('fvm-escaped');
   });
 });

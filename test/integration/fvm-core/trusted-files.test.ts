@@ -16,6 +16,8 @@ describe('files the launcher trusts', () => {
       'chmod u+w /etc 2>/dev/null',
       'echo /nonexistent-fvm-preload.so > /etc/ld.so.preload',
       IS_ROOT ? `printf '#!/bin/sh\\necho planted > ${sb.home}/setpriv-ran\\nexec /usr/bin/env "$@"\\n' > /usr/bin/setpriv.new && chmod 755 /usr/bin/setpriv.new && mv /usr/bin/setpriv.new /usr/bin/setpriv` : 'true',
+      // As root init runs unshare after the pivot too (into the nested user namespace programs join).
+      IS_ROOT ? `cp /usr/bin/unshare /usr/bin/unshare.real && printf '#!/bin/sh\\necho planted > ${sb.home}/unshare-ran\\nexec /usr/bin/unshare.real "$@"\\n' > /usr/bin/unshare.new && chmod 755 /usr/bin/unshare.new && mv /usr/bin/unshare.new /usr/bin/unshare` : 'true',
       'cat /etc/ld.so.preload',
     ].join(' && ');
     const r = sb.fvm(['run', 'plant', '--', 'sh', '-c', plant]);
@@ -29,10 +31,14 @@ describe('files the launcher trusts', () => {
     expect(again.stderr).not.toMatch(/cannot be preloaded/);
     const log = fs.readFileSync(path.join(sb.fvmHome, 'vms/vm1/run/launch.log'), 'utf8');
     expect(log).not.toMatch(/cannot be preloaded/);
-    expect(fs.existsSync(path.join(sb.home, 'setpriv-ran'))).toBe(false);
-    // The VM's own version is still in its tree: nothing was lost, only not trusted.
+    // A planted tool that ran would have left its mark in the VM's view of $HOME.
     const { changes } = sb.json<{ changes: Array<{ path: string }> }>(['diff', 'plant']);
-    expect(changes.map((c) => c.path)).toContain('/etc/ld.so.preload');
+    const changed = changes.map((c) => c.path);
+    expect(changed).not.toContain(path.join(sb.home, 'setpriv-ran'));
+    expect(changed).not.toContain(path.join(sb.home, 'unshare-ran'));
+    // The VM's own versions are still in its tree: nothing was lost, only not trusted.
+    expect(changed).toContain('/etc/ld.so.preload');
+    if (IS_ROOT) expect(changed).toEqual(expect.arrayContaining(['/usr/bin/setpriv', '/usr/bin/unshare']));
     sb.ok(['stop', 'plant']);
   });
 });
