@@ -14,7 +14,6 @@ import { formatChanges, formatDoctor, formatInfo, formatList, formatPs, formatRe
 import { HELP, commandHelp } from './help.js';
 import type { ImportResult } from '../shared/contract.js';
 import { resolveRepositoryLocation } from '../fvm-core/bundle/repo-location.js';
-import { runUi } from './ui-command.js';
 import { runReg } from './reg-command.js';
 import { formatRegistryChanges } from './format-registry.js';
 
@@ -195,6 +194,9 @@ const commands: Record<string, Handler> = {
     if (port !== undefined && (!Number.isInteger(port) || port < 0 || port > 65535)) {
       throw new FvmError('INVALID_ARGUMENT', `ui: --port ${portText} is not a port number`, 'Give a port from 1 to 65535, or 0 for any free port.');
     }
+    // Loaded here, not at start: the web server's WebSocket library alone takes longer to load
+    // than every other command needs in all.
+    const { runUi } = await import('./ui-command.js');
     return runUi({ web: p.flags.has('web'), port, home: ctx.home });
   },
 
