@@ -35,8 +35,6 @@ import { planRelay, relayStdio } from './stdio-relay.js';
 import { ChangeWatch } from './change-watch.js';
 // Bundles (export/import) and portable repositories: src/fvm-core/bundle/.
 import type { ExportResult, ImportResult } from '../shared/contract.js';
-import { exportVmBundle } from './bundle/bundle-export.js';
-import { importBundle, importResultOf } from './bundle/bundle-import.js';
 import { PortableStore, type SyncReport } from './bundle/portable-store.js';
 import { perPercent } from './bundle/progress.js';
 import { resolveRepositoryLocation, type RepositoryLocation } from './bundle/repo-location.js';
@@ -51,6 +49,11 @@ import { stopWineservers, vmFileWriter, waitForWineservers } from './registry/wi
 import { applyRegistryCommit, assertUncommitPossible, lastDoneCommit, planRegistryCommit, recordRegistryOnlyCommit, recoverRegistryCommits, undoRegistryCommit } from './registry/registry-commit.js';
 import { hostHiveMatcher } from './registry/wine-prefixes.js';
 import type { RegistryChange } from '../shared/types.js';
+
+// Bundles are read and written with the tar library, which costs a CLI start 40-50 ms to load:
+// loaded when a bundle is (esbuild makes these chunks of their own).
+const loadBundleExport = () => import('./bundle/bundle-export.js');
+const loadBundleImport = () => import('./bundle/bundle-import.js');
 
 export interface EngineOptions {
   readonly home?: string;
@@ -618,12 +621,14 @@ export class Engine {
   async exportVm(name: string, file: string, onProgress?: ProgressFn): Promise<ExportResult> {
     return this.withVm(name, 'export', async (m) => {
       await this.requireStopped(m, 'export');
+      const { exportVmBundle } = await loadBundleExport();
       return exportVmBundle(this.repo.paths(m.id), m, file, this.byteProgress(name, 'export', onProgress));
     });
   }
 
   /** Imports a bundle as a new VM (the bundle's name unless `name`), relocated to this user's $HOME. */
   async importVm(file: string, name?: string, onProgress?: ProgressFn): Promise<ImportResult> {
+    const { importBundle, importResultOf } = await loadBundleImport();
     const out = await importBundle({ repo: this.repo, file, name, onProgress: this.byteProgress(name ?? path.basename(file), 'import', onProgress) });
     this.emit('vm:state', { vm: out.vm.name, state: 'stopped' });
     return importResultOf(out, this.info(out.vm.name), file);
