@@ -22,7 +22,7 @@ const ABSENT: VmFile = { where: 'absent' };
 
 function lstatOrNull(p: string): fs.Stats | null {
   try {
-    return fs.lstatSync(p);
+    return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
   } catch {
     return null;
   }
@@ -34,7 +34,12 @@ function lstatOrNull(p: string): fs.Stats | null {
  */
 export function resolveVmEntry(p: VmPaths, hostPath: string): VmFile {
   const parts = hostPath.split('/').filter(Boolean);
-  for (const top of sourceDirs(p)) {
+  const tops = sourceDirs(p);
+  // Whether a tree below tops[i], or the host, has anything at hostPath. Without one the answer
+  // is "absent" whatever the opaque markers say; reading them costs a getfattr process, and the
+  // registry asks for hives that are absent on every run of a VM without Wine.
+  const belowHas = (i: number) => tops.slice(i + 1).some((t) => lstatOrNull(upperPathOf(t, hostPath)) !== null) || lstatOrNull(hostPath) !== null;
+  for (const [ti, top] of tops.entries()) {
     const dirs: string[] = [];
     let found = true;
     for (let i = 1; i <= parts.length; i++) {
@@ -50,7 +55,7 @@ export function resolveVmEntry(p: VmPaths, hostPath: string): VmFile {
       dirs.push(up);
     }
     // Not in this tree: an opaque directory on the way hides the trees below (one xattr read).
-    if (!found && dirs.length > 0 && findOpaqueDirs(dirs).size > 0) return ABSENT;
+    if (!found && dirs.length > 0 && (!belowHas(ti) || findOpaqueDirs(dirs).size > 0)) return ABSENT;
   }
   const st = lstatOrNull(hostPath);
   return st ? { where: 'host', file: hostPath, stat: st } : ABSENT;
