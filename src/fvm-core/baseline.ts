@@ -9,16 +9,12 @@ import path from 'node:path';
 import { sourceDirs, type VmPaths } from './repository.js';
 import { writeFileAtomicSync } from './atomic-write.js';
 import { HostLookup } from './host-lookup.js';
+import { lstatOrNull } from './tree-ops.js';
 
 export type Fingerprint = string;
 
 export function fingerprintOf(hostPath: string): Fingerprint {
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(hostPath, { throwIfNoEntry: false });
-  } catch {
-    st = undefined;
-  }
+  const st = lstatOrNull(hostPath);
   return st ? fingerprintOfStats(st) : 'absent';
 }
 

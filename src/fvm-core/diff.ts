@@ -14,6 +14,7 @@ import { sameBytesSync } from './file-compare.js';
 import { KIND_DIR, KIND_FILE, KIND_SYMLINK, KIND_WHITEOUT, KINDS, type ScannedTree } from './upper-tree.js';
 import { entriesOf, entryAt, mergeUpper, type UpperEntry } from './upper-walk.js';
 import { HostLookup } from './host-lookup.js';
+import { lstatOrNull } from './tree-ops.js';
 
 export interface DiffResult {
   readonly changes: Change[];
@@ -32,14 +33,6 @@ function entryType(st: fs.Stats): EntryType {
   if (st.isFile()) return 'file';
   if (st.isSymbolicLink()) return 'symlink';
   return 'other';
-}
-
-function lstatOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
 }
 
 function allHostPaths(trees: readonly ScannedTree[]): string[] {

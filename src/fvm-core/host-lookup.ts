@@ -7,6 +7,7 @@
  * is still lstat'ed (the listing proves presence of a name, not what is there now).
  */
 import fs from 'node:fs';
+import { lstatOrNull } from './tree-ops.js';
 
 /** Lookups in one directory before it is listed instead. */
 const LIST_AFTER = 16;
@@ -37,14 +38,9 @@ export class HostLookup {
       this.absent.add(hostPath);
       return null;
     }
-    let st: fs.Stats | undefined;
-    try {
-      st = fs.lstatSync(hostPath, { throwIfNoEntry: false }); // a throw costs more than the lstat
-    } catch {
-      st = undefined;
-    }
+    const st = lstatOrNull(hostPath);
     if (!st) this.absent.add(hostPath);
-    return st ?? null;
+    return st;
   }
 }
 

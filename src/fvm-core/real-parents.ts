@@ -9,9 +9,9 @@
  * proves the new one. What the cache cannot see is another host process swapping a proven
  * directory for a symlink while the commit runs; the per-op check only narrowed that window.
  */
-import fs from 'node:fs';
 import path from 'node:path';
 import { FvmError } from '../shared/errors.js';
+import { lstatOrNull } from './tree-ops.js';
 
 export class RealParents {
   /** Directories found real; each one's ancestors were found real (or absent) too. */
@@ -20,12 +20,7 @@ export class RealParents {
   /** Throws COMMIT_CONFLICT unless every existing ancestor of `hostPath` is a real directory. */
   assert(hostPath: string): void {
     for (let d = path.dirname(hostPath); d !== '/' && !this.proven.has(d); d = path.dirname(d)) {
-      let st: fs.Stats | undefined;
-      try {
-        st = fs.lstatSync(d, { throwIfNoEntry: false });
-      } catch {
-        st = undefined;
-      }
+      const st = lstatOrNull(d);
       if (!st) continue; // created by an earlier op of this plan
       if (!st.isDirectory()) {
         throw new FvmError('COMMIT_CONFLICT', `cannot commit ${hostPath}: ${d} on the host is not a directory (${st.isSymbolicLink() ? 'a symlink' : 'a file'})`, 'The host changed under the VM; look at that path, then commit again (or --force after fixing it).');

@@ -8,14 +8,22 @@ import path from 'node:path';
 import { isWhiteoutStat } from '../redirect/host-view.js';
 import { findOpaqueDirs, setOpaque } from '../redirect/xattr.js';
 
+/**
+ * lstat of `p`, or null where there is nothing (or it cannot be looked at). A missing path does
+ * not throw: on the walks of the diff and the commit, a thrown error (and its stack) costs more
+ * than the lstat itself.
+ */
+export function lstatOrNull(p: string): fs.Stats | null {
+  try {
+    return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null; // EACCES, ENOTDIR: nothing this process can see
+  }
+}
+
 /** Whether anything (a dangling symlink included) exists at `p`, never following a symlink. */
 export function existsNoFollow(p: string): boolean {
-  // No throw for a missing path: a thrown error (and its stack) costs more than the lstat.
-  try {
-    return fs.lstatSync(p, { throwIfNoEntry: false }) !== undefined;
-  } catch {
-    return false;
-  }
+  return lstatOrNull(p) !== null;
 }
 
 /** Creates an overlay whiteout. A plain user may: whiteouts are exempt from CAP_MKNOD (5.8+). */

@@ -6,10 +6,10 @@
  * The walk is kept as columns (tree and entry number per step) so that the diff of a tree of
  * 100,000 new files makes no object per entry; UpperEntry objects are made only when asked for.
  */
-import fs from 'node:fs';
 import { findOpaqueDirs } from '../redirect/xattr.js';
 import { scanTreeSync, type ScanMethod } from './upper-scan.js';
 import { KIND_DIR, KINDS, type ScanKind, type ScannedTree } from './upper-tree.js';
+import { lstatOrNull } from './tree-ops.js';
 
 /** The lstat fields of an upper entry the engine uses. */
 export interface UpperStat {
@@ -64,12 +64,7 @@ type HostState = 'dir' | 'symlink' | 'none';
 
 /** What lstat says of a host path, by its type only. */
 function hostStateOf(p: string): HostState {
-  let st: fs.Stats | undefined;
-  try {
-    st = fs.lstatSync(p, { throwIfNoEntry: false });
-  } catch {
-    st = undefined;
-  }
+  const st = lstatOrNull(p);
   if (!st) return 'none';
   return st.isDirectory() ? 'dir' : st.isSymbolicLink() ? 'symlink' : 'none';
 }

@@ -12,6 +12,7 @@ import { isWhiteoutStat } from '../redirect/host-view.js';
 import { findOpaqueDirs } from '../redirect/xattr.js';
 import { upperPathOf } from '../redirect/host-path.js';
 import { sourceDirs, type VmPaths } from './repository.js';
+import { lstatOrNull } from './tree-ops.js';
 
 export type VmFile =
   | { readonly where: 'vm'; readonly file: string; readonly stat: fs.Stats }
@@ -19,14 +20,6 @@ export type VmFile =
   | { readonly where: 'absent' };
 
 const ABSENT: VmFile = { where: 'absent' };
-
-function lstatOrNull(p: string): fs.Stats | null {
-  try {
-    return fs.lstatSync(p, { throwIfNoEntry: false }) ?? null;
-  } catch {
-    return null;
-  }
-}
 
 /**
  * The VM's own entry for `hostPath` (any type, the last component not followed) in its upper

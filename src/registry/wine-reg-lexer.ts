@@ -128,18 +128,26 @@ export class WineRegLexer {
   }
 
   /**
+   * The closing quote of a string from `start` that has no escape before it on this line, found
+   * by native searches; -1 when there is none (or NULs make the searches unsafe).
+   */
+  private plainQuoteEnd(start: number): number {
+    if (!this.noNul) return -1;
+    const q = this.src.indexOf('"', start);
+    return q >= 0 && q < this.le && this.nextBackslash(start) > q ? q : -1;
+  }
+
+  /**
    * Reads a quoted string from `cur.pos` to its closing quote on this line, or returns null.
    * Native searches find the quote and check that no escape comes before it.
    */
   protected readQuoted(): string | null {
     const { src, cur } = this;
     const start = cur.pos;
-    if (this.noNul) {
-      const q = src.indexOf('"', start);
-      if (q >= 0 && q < this.le && this.nextBackslash(start) > q) {
-        cur.pos = q + 1;
-        return src.slice(start, q);
-      }
+    const q = this.plainQuoteEnd(start);
+    if (q >= 0) {
+      cur.pos = q + 1;
+      return src.slice(start, q);
     }
     return readEscaped(src, cur, this.le, 0x22);
   }
@@ -151,12 +159,10 @@ export class WineRegLexer {
   protected skipQuoted(): number {
     const { src, cur } = this;
     const start = cur.pos;
-    if (this.noNul) {
-      const q = src.indexOf('"', start);
-      if (q >= 0 && q < this.le && this.nextBackslash(start) > q) {
-        cur.pos = q + 1;
-        return q - start;
-      }
+    const q = this.plainQuoteEnd(start);
+    if (q >= 0) {
+      cur.pos = q + 1;
+      return q - start;
     }
     const s = readEscaped(src, cur, this.le, 0x22);
     return s === null ? -1 : s.length;
